@@ -1,0 +1,23 @@
+"""Package metadata, read from settings.ini (nbdev 2 convention)."""
+from configparser import ConfigParser
+import setuptools
+
+cfg = ConfigParser(delimiters=["="])
+cfg.read("settings.ini", encoding="utf-8")
+cfg = cfg["DEFAULT"]
+
+setuptools.setup(
+    name=cfg["lib_name"],
+    version=cfg["version"],
+    description=cfg["description"],
+    author=cfg["author"],
+    license="Apache-2.0",
+    packages=setuptools.find_packages(include=["ci2p", "ci2p.*"]),
+    include_package_data=True,
+    python_requires=">=" + cfg["min_python"],
+    install_requires=cfg["requirements"].split(),
+    extras_require={"dev": cfg["dev_requirements"].split()},
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    zip_safe=False,
+)
