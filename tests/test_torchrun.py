@@ -1,0 +1,24 @@
+"""A 2-process DDP run on the CPU (gloo) through torchrun, as a user would launch it."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_torchrun_two_processes(tmp_path):
+    out = tmp_path / "ddp"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517", "-m", "ci2p.train",
+           "--model", "ci2p_vit_tiny", "--dataset", "demo", "--img-size", "32", "--epochs", "2", "--batch-size", "16",
+           "--max-train-samples", "128", "--max-val-samples", "33", "--out", str(out), "--no-progress", "--device", "cpu"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env, cwd=Path(__file__).resolve().parents[1])
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    hist = json.loads((out / "metrics.json").read_text())
+    run = json.loads((out / "run.json").read_text())
+    assert [h["epoch"] for h in hist] == [1, 2] and run["world_size"] == 2
+    # metrics are reduced over ranks: all 33 validation images counted once, so top-1 is a multiple of 1/33
+    assert all(abs(h["val_top1"] * 33 / 100 - round(h["val_top1"] * 33 / 100)) < 1e-6 for h in hist)
+    # rank 0 alone writes: one checkpoint pair, and each epoch printed once
+    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["epoch0002.safetensors", "epoch0002.state.pt", "last.json"]
+    assert r.stdout.count("epoch 1:") == 1
