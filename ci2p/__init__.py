@@ -6,7 +6,7 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_package.ipynb #d360c5c0
+# %% ../nbs/99_package.ipynb #6d8c8a36
 from .core import get_device, run_metadata, seed_everything
 from .encoder import CI2PEncoder, build_encoder, pretrain_codec, evaluate_codec
 from .models import CI2PEmbed, CI2PViTDualScale, MODEL_NAMES  # importing ci2p.models registers them with timm
