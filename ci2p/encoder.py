@@ -99,6 +99,7 @@ class CI2PEncoder(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 4 or x.shape[1] != 3:
             raise ValueError(f"CI2PEncoder expects RGB images [B, 3, H, W] in [0, 1], got shape {tuple(x.shape)}")
+        x = x.contiguous(memory_format=torch.channels_last)  # oneDNN/cuDNN convolutions run faster in NHWC
         if self.frozen:
             with torch.no_grad(): return self.g_a(x)
         return self.g_a(x)

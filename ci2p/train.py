@@ -23,7 +23,7 @@ from .models import ci2p_stem, has_frozen_encoder, load_weights, save_weights
 
 # %% auto #0
 __all__ = ['TrainConfig', 'setup_distributed', 'all_sum', 'FlipViews', 'LatentCache', 'encode_dataset', 'save_checkpoint',
-           'load_checkpoint', 'build_model', 'evaluate', 'train', 'main']
+           'load_checkpoint', 'build_optimizer', 'train_step', 'build_model', 'evaluate', 'train', 'main']
 
 # %% ../nbs/04b_train.ipynb #d6ac9b6a
 @dataclass
@@ -147,6 +147,32 @@ def load_checkpoint(out: Path, model, opt, sched, lr: float) -> tuple[int, list]
     if sched is not None and st["sched"] is not None: sched.load_state_dict(st["sched"])
     return st["epoch"], st["history"]
 
+# %% ../nbs/04b_train.ipynb #df6184aa
+def _fused_ok(device: torch.device) -> bool:
+    return device.type in ("cuda", "cpu")
+
+def build_optimizer(cfg: TrainConfig, model: nn.Module, device=None):
+    "(trainable params, optimizer, scheduler or None) for the recipe; frozen parameters are left out."
+    params = [p for p in model.parameters() if p.requires_grad]
+    device = torch.device(device) if device is not None else (params[0].device if params else torch.device("cpu"))
+    kw = {"fused": True} if _fused_ok(device) else {}
+    if cfg.recipe == "paper": opt = torch.optim.Adam(params, lr=cfg.lr, betas=(0.9, 0.999), weight_decay=cfg.weight_decay, **kw)
+    else: opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, **kw)
+    sched = (CosineLRScheduler(opt, t_initial=cfg.epochs, lr_min=cfg.min_lr, warmup_t=cfg.warmup_epochs,
+                               warmup_lr_init=cfg.lr / 3, warmup_prefix=True) if cfg.recipe == "official" else None)
+    return params, opt, sched
+
+def train_step(fwd, x, y, opt, criterion, params, amp_ctx=nullcontext(), mixup=None, grad_clip=None, check=None):
+    "One optimisation step on a batch already on the device; `check(loss)` may raise before anything is updated."
+    if mixup is not None: x, y = mixup(x, y)
+    with amp_ctx: loss = criterion(fwd(x), y)
+    if check is not None: check(loss)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    if grad_clip: torch.nn.utils.clip_grad_norm_(params, grad_clip)
+    opt.step()
+    return loss.detach()
+
 # %% ../nbs/04b_train.ipynb #2eff0e77
 def _subset(ds, n, seed):
     if n is None or n >= len(ds): return ds
@@ -211,11 +237,7 @@ def train(cfg: TrainConfig) -> dict:
                                                pin_memory=device.type == "cuda", persistent_workers=cfg.workers > 0)
     val_loader = torch.utils.data.DataLoader(_shard(val_ds, rank, world), batch_size=cfg.batch_size, num_workers=cfg.workers)
     # ---- optimisation (the recipe)
-    params = [p for p in model.parameters() if p.requires_grad]
-    if cfg.recipe == "paper": opt = torch.optim.Adam(params, lr=cfg.lr, betas=(0.9, 0.999), weight_decay=cfg.weight_decay)
-    else: opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-    sched = (CosineLRScheduler(opt, t_initial=cfg.epochs, lr_min=cfg.min_lr, warmup_t=cfg.warmup_epochs,
-                               warmup_lr_init=cfg.lr / 3, warmup_prefix=True) if cfg.recipe == "official" else None)
+    params, opt, sched = build_optimizer(cfg, model, device)
     mixup = build_mixup(cfg.recipe, num_classes)
     criterion = SoftTargetCrossEntropy() if mixup else nn.CrossEntropyLoss()
     use_bf16 = cfg.amp == "bf16" or (cfg.amp == "auto" and device.type == "cuda")
@@ -239,18 +261,13 @@ def train(cfg: TrainConfig) -> dict:
         if sched is not None: sched.step(epoch)
         fwd.train(); t0 = time.perf_counter(); loss_sum = seen = 0.0
         bar = tqdm(train_loader, desc=f"{cfg.model} epoch {epoch + 1}/{cfg.epochs}", disable=not (cfg.progress and main_rank), mininterval=2, leave=False)
-        for step, (x, y) in enumerate(bar):
-            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-            if mixup is not None: x, y = mixup(x, y)
-            with amp_ctx: loss = criterion(fwd(x), y)
-            bad = all_sum([float(not torch.isfinite(loss))], device)[0]
-            if bad:
+        def finite(loss):  # every rank stops together, before the update, if any rank sees a NaN/inf loss
+            if all_sum([float(not torch.isfinite(loss))], device)[0]:
                 raise FloatingPointError(f"loss is {loss.item()} at epoch {epoch + 1}, step {step}: stopping. "
                                          f"The last good checkpoint is kept in {out / 'checkpoints'} (resume with --resume, e.g. with a lower --lr)")
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if cfg.grad_clip: torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
-            opt.step()
+        for step, (x, y) in enumerate(bar):
+            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+            loss = train_step(fwd, x, y, opt, criterion, params, amp_ctx, mixup, cfg.grad_clip, check=finite)
             loss_sum += loss.item() * len(x); seen += len(x)
             bar.set_postfix(loss=f"{loss.item():.3f}")
         if device.type == "cuda": torch.cuda.synchronize()
