@@ -58,6 +58,15 @@ def get_device(preference: str | torch.device | None = None) -> torch.device:
     return dev
 
 # %% ../nbs/00_core.ipynb #ba3ba087
+def _umask() -> int:
+    "The process umask, read without changing it where Linux allows (os.umask would briefly set it for all threads)."
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("Umask:"): return int(line.split()[1], 8)
+    except OSError: pass
+    m = os.umask(0o022); os.umask(m)
+    return m
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None = None):
     "Context manager yielding a file object; on success it atomically replaces `path`, on error `path` is untouched."
@@ -67,6 +76,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None
         with os.fdopen(fd, mode, encoding=encoding if "b" not in mode else None) as f:
             yield f
             f.flush(); os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the permissions open() would
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
