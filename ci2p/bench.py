@@ -5,15 +5,14 @@
 # %% ../nbs/07_throughput.ipynb #48365860
 from __future__ import annotations
 import argparse, ctypes, csv, gc, io, os, re, statistics, sys, threading, time, warnings
-from contextlib import nullcontext
 from functools import lru_cache
 from pathlib import Path
 import torch
 import torch.nn as nn
 from .core import atomic_write, device_name, get_device, run_metadata, save_json, seed_everything
-from .complexity import create, set_fused_attn
+from .complexity import create, fvcore_counts, set_fused_attn
 from .models import ci2p_stem, has_frozen_encoder
-from .train import TrainConfig, build_model, build_optimizer, train_step
+from .train import TrainConfig, autocast_context, build_model, build_optimizer, train_step
 
 # %% auto #0
 __all__ = ['STEP_KINDS', 'release_memory', 'PeakMemory', 'flop_costs', 'make_batch', 'bench_model', 'run_bench', 'format_row',
@@ -69,13 +68,8 @@ def _frozen_encoders(model: nn.Module) -> list[str]:
 @lru_cache(maxsize=None)
 def flop_costs(name: str, img_size: int, num_classes: int = 10) -> dict:
     "GFLOPs per image: `gflops` (forward), `frozen_gflops` (frozen encoder), and the cost of each of STEP_KINDS."
-    from fvcore.nn import FlopCountAnalysis
-    import logging; logging.getLogger("fvcore").setLevel(logging.ERROR)
-    model = set_fused_attn(create(name, num_classes=num_classes, img_size=img_size).eval(), False)
-    with torch.no_grad():
-        fca = FlopCountAnalysis(model, torch.zeros(1, 3, img_size, img_size))
-        fca.unsupported_ops_warnings(False); fca.uncalled_modules_warnings(False)
-        by, total = fca.by_module(), fca.total()
+    model = create(name, num_classes=num_classes, img_size=img_size)
+    total, by = fvcore_counts(model, img_size)
     fwd, frozen = total / 1e9, sum(by[n] for n in _frozen_encoders(model)) / 1e9
     trained = fwd - frozen
     return {"gflops": fwd, "frozen_gflops": frozen, "train": frozen + 3 * trained, "train_cached": 3 * trained,
@@ -104,8 +98,7 @@ def bench_model(name: str, mode: str = "train", img_size: int = 256, batch_size:
     device = get_device(device)
     cfg = TrainConfig(model=name, img_size=img_size, batch_size=batch_size, amp=amp, compile=compile, progress=False, seed=seed)
     costs = flop_costs(name, img_size, num_classes)
-    use_bf16 = amp == "bf16" or (amp == "auto" and device.type == "cuda")
-    amp_ctx = torch.autocast(device.type, dtype=torch.bfloat16) if use_bf16 else nullcontext()
+    amp_ctx, use_bf16 = autocast_context(amp, device)
     release_memory(device); seed_everything(seed)
     times = []
     with PeakMemory(device) as mem:

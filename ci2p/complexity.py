@@ -12,8 +12,8 @@ from .core import save_json
 import ci2p.models  # noqa: F401  registers the models
 
 # %% auto #0
-__all__ = ['ALIASES', 'PAPER_MODELS', 'create', 'set_fused_attn', 'backbone_params', 'fvcore_gflops', 'torch_gmacs',
-           'model_complexity', 'component_gflops', 'complexity_table', 'main']
+__all__ = ['ALIASES', 'PAPER_MODELS', 'create', 'set_fused_attn', 'backbone_params', 'fvcore_counts', 'fvcore_gflops',
+           'torch_gmacs', 'model_complexity', 'component_gflops', 'complexity_table', 'main']
 
 # %% ../nbs/06_complexity.ipynb #28b95d3c
 # Names the command line accepts beyond timm's registry: ViT-B/32 with the same GAP head as the paper's ViT-B/16.
@@ -37,17 +37,21 @@ def backbone_params(model: nn.Module) -> int:
     "Parameters without the classification head."
     return sum(p.numel() for n, p in model.named_parameters() if not n.startswith("head."))
 
-def fvcore_gflops(model: nn.Module, img_size: int, attention: bool = True) -> float:
-    "fvcore GFLOPs (1 multiply-add = 1 FLOP) at batch 1; `attention=False` skips the attention matmuls like the paper's tools."
+def fvcore_counts(model: nn.Module, img_size: int, attention: bool = True) -> tuple[int, dict]:
+    "fvcore FLOPs (1 multiply-add = 1 FLOP) at batch 1 in eval mode: (total, per module); `attention=False` skips the attention matmuls."
     from fvcore.nn import FlopCountAnalysis
     logging.getLogger("fvcore").setLevel(logging.ERROR)
-    set_fused_attn(model.eval(), enabled=not attention)
+    set_fused_attn(model.eval(), enabled=not attention)  # fvcore does not see inside F.scaled_dot_product_attention
     with torch.no_grad():
         fca = FlopCountAnalysis(model, torch.zeros(1, 3, img_size, img_size))
         fca.unsupported_ops_warnings(False); fca.uncalled_modules_warnings(False)
-        total = fca.total()
+        total, by = fca.total(), fca.by_module()
     set_fused_attn(model, enabled=True)
-    return total / 1e9
+    return total, by
+
+def fvcore_gflops(model: nn.Module, img_size: int, attention: bool = True) -> float:
+    "fvcore GFLOPs at batch 1; `attention=False` skips the attention matmuls like the paper's tools."
+    return fvcore_counts(model, img_size, attention)[0] / 1e9
 
 def torch_gmacs(model: nn.Module, img_size: int) -> float:
     "Multiply-adds (GMACs) from torch.utils.flop_counter (matmuls and convs; its FLOPs halved), attention unfused."
@@ -69,15 +73,10 @@ def model_complexity(name: str, img_size: int = 256) -> dict:
 
 def component_gflops(name: str = "ci2p_vit_base", img_size: int = 256) -> dict:
     "fvcore GFLOPs (attention counted) of the top-level parts of a CI2P-ViT: encoder (and its GDN), PatchReshape, blocks."
-    from fvcore.nn import FlopCountAnalysis
-    model = set_fused_attn(create(name, num_classes=0, img_size=img_size).eval(), False)
-    with torch.no_grad():
-        fca = FlopCountAnalysis(model, torch.zeros(1, 3, img_size, img_size))
-        fca.unsupported_ops_warnings(False); fca.uncalled_modules_warnings(False)
-        by = fca.by_module()
+    total, by = fvcore_counts(create(name, num_classes=0, img_size=img_size), img_size)
     g_a = "patch_embed.encoder.g_a"
     return {"g_a": by[g_a] / 1e9, "g_a_gdn": sum(by[f"{g_a}.{i}"] for i in (1, 3, 5)) / 1e9,
-            "patch_reshape": by["patch_embed.reshape"] / 1e9, "blocks": by["blocks"] / 1e9, "total": fca.total() / 1e9}
+            "patch_reshape": by["patch_embed.reshape"] / 1e9, "blocks": by["blocks"] / 1e9, "total": total / 1e9}
 
 def complexity_table(models=PAPER_MODELS, img_sizes=(256, 384, 512)) -> list[dict]:
     return [model_complexity(m, s) for m in models for s in img_sizes]

@@ -23,7 +23,8 @@ from .models import ci2p_stem, has_frozen_encoder, load_weights, save_weights
 
 # %% auto #0
 __all__ = ['TrainConfig', 'setup_distributed', 'all_sum', 'FlipViews', 'LatentCache', 'encode_dataset', 'save_checkpoint',
-           'load_checkpoint', 'build_optimizer', 'train_step', 'build_model', 'evaluate', 'train', 'main']
+           'load_checkpoint', 'build_optimizer', 'autocast_context', 'train_step', 'build_model', 'evaluate', 'train',
+           'main']
 
 # %% ../nbs/04b_train.ipynb #d6ac9b6a
 @dataclass
@@ -162,6 +163,11 @@ def build_optimizer(cfg: TrainConfig, model: nn.Module, device=None):
                                warmup_lr_init=cfg.lr / 3, warmup_prefix=True) if cfg.recipe == "official" else None)
     return params, opt, sched
 
+def autocast_context(amp: str, device: torch.device):
+    "(context, uses_bf16) for `amp`: 'bf16', 'off', or 'auto' = bf16 autocast on CUDA, none elsewhere."
+    use_bf16 = amp == "bf16" or (amp == "auto" and torch.device(device).type == "cuda")
+    return (torch.autocast(torch.device(device).type, dtype=torch.bfloat16) if use_bf16 else nullcontext()), use_bf16
+
 def train_step(fwd, x, y, opt, criterion, params, amp_ctx=nullcontext(), mixup=None, grad_clip=None, check=None):
     "One optimisation step on a batch already on the device; `check(loss)` may raise before anything is updated."
     if mixup is not None: x, y = mixup(x, y)
@@ -240,8 +246,7 @@ def train(cfg: TrainConfig) -> dict:
     params, opt, sched = build_optimizer(cfg, model, device)
     mixup = build_mixup(cfg.recipe, num_classes)
     criterion = SoftTargetCrossEntropy() if mixup else nn.CrossEntropyLoss()
-    use_bf16 = cfg.amp == "bf16" or (cfg.amp == "auto" and device.type == "cuda")
-    amp_ctx = torch.autocast(device.type, dtype=torch.bfloat16) if use_bf16 else nullcontext()
+    amp_ctx, _ = autocast_context(cfg.amp, device)
     start, history = 0, []
     if cfg.resume and (out / "checkpoints" / "last.json").is_file():
         start, history = load_checkpoint(out, model, opt, sched, cfg.lr)
