@@ -26,10 +26,11 @@ env: $(STAMP)  ## create/update .venv and the `ci2p` Jupyter kernel
 
 demo: $(STAMP)  ## the paper's story in miniature on the embedded data (about 15 min on a 2-core CPU)
 	mkdir -p $(DEMO_OUT)
-	$(BIN)/papermill nbs/11_demo.ipynb $(DEMO_OUT)/11_demo.ipynb -k $(KERNEL) --cwd nbs --log-output --progress-bar
+	$(BIN)/papermill nbs/11_demo.ipynb $(DEMO_OUT)/11_demo.ipynb -k $(KERNEL) --log-output --progress-bar
 	@cat $(DEMO_OUT)/summary.md
 
-test: $(STAMP)  ## library and notebooks in sync, every notebook through nbdev's executor, tests/
+test: $(STAMP)  ## lint, library and notebooks in sync, library notebooks through nbdev's executor, experiments through papermill
+	$(BIN)/ruff check ci2p tests scripts
 	$(BIN)/python scripts/check_sync.py
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) tests
 

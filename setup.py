@@ -14,6 +14,7 @@ setuptools.setup(
     license="Apache-2.0",
     packages=setuptools.find_packages(include=["ci2p", "ci2p.*"]),
     include_package_data=True,
+    package_data={"ci2p": ["assets/*.safetensors", "assets/*.md"]},  # the shipped codec and its model card
     python_requires=">=" + cfg["min_python"],
     install_requires=cfg["requirements"].split(),
     extras_require={"dev": cfg["dev_requirements"].split()},

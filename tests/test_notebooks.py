@@ -1,7 +1,8 @@
-"""Every notebook in nbs/ runs through nbdev's own executor (`nbdev.test.test_nb`), one test each.
+"""Every library notebook (nbs/lib/) runs through nbdev's own executor (`nbdev.test.test_nb`), one test each.
 
-Cells flagged with one of settings.ini's `tst_flags` (e.g. `#| slow`, `#| gpu`) and `#| eval: false`
-cells are skipped, exactly as `nbdev_test` does. Force flagged cells with CI2P_TEST_FLAGS="slow".
+Cells flagged with one of settings.ini's `tst_flags` (e.g. `#| slow`, `#| gpu`) and `#| eval: false` cells are
+skipped, exactly as `nbdev_test` does. Force flagged cells with CI2P_TEST_FLAGS="slow". Library notebooks never
+write inside the repository; the experiment notebooks (nbs/*.ipynb) are run by tests/test_experiments.py.
 """
 import os
 from pathlib import Path
@@ -11,13 +12,11 @@ from nbdev.config import get_config
 from nbdev.test import test_nb as run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-# The demo's defaults take ~15 minutes; tests/test_demo.py runs it through papermill at a small setting instead.
-LONG_RUNNING = {"11_demo.ipynb"}
-NOTEBOOKS = sorted(p for p in (ROOT / "nbs").glob("[0-9]*.ipynb") if p.name not in LONG_RUNNING)
+NOTEBOOKS = sorted((ROOT / "nbs" / "lib").glob("[0-9]*.ipynb"))
 
 
 def test_notebooks_exist():
-    assert NOTEBOOKS, f"no notebooks found in {ROOT / 'nbs'}"
+    assert len(NOTEBOOKS) >= 10, f"library notebooks missing from {ROOT / 'nbs' / 'lib'}"
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
