@@ -11,7 +11,7 @@ KERNEL := ci2p
 TEST_WORKERS ?= 2
 DEMO_OUT := results/demo
 
-.PHONY: demo test lab export env clean-venv
+.PHONY: demo test lab export env clean-venv gpu-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ test: $(STAMP)  ## lint, library and notebooks in sync, library notebooks throug
 	$(BIN)/ruff check ci2p tests scripts
 	$(BIN)/python scripts/check_sync.py
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) tests
+
+gpu-check: $(STAMP)  ## on a CUDA machine: one bf16 step per model family, torch.compile, 1-GPU torchrun, throughput
+	$(BIN)/python scripts/gpu_check.py
 
 lab: $(STAMP)  ## JupyterLab with the ci2p kernel
 	$(BIN)/jupyter lab --notebook-dir=nbs

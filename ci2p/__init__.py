@@ -6,6 +6,11 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
+# %% ../nbs/lib/99_package.ipynb #f092847d
+import warnings
+warnings.filterwarnings("ignore", message=r"'ci2p\.\w+' found in sys.modules after import of package 'ci2p'",
+                        category=RuntimeWarning)
+
 # %% ../nbs/lib/99_package.ipynb #2734c361
 from .core import get_device, run_metadata, seed_everything
 from .encoder import CI2PEncoder, build_encoder

@@ -112,6 +112,7 @@ class PretrainConfig:
     eval_every: int = 500             # held-out evaluation (manifest data only); 0: never
     eval_long_side: int = 768
     threads: int | None = None        # torch threads (None: leave as is)
+    workers: int = 0                  # DataLoader worker processes cutting crops (0: in the training process)
     device: str | None = None
     resume: bool = False
 
@@ -170,6 +171,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     out = Path(cfg.out); out.mkdir(parents=True, exist_ok=True)
     if cfg.threads: torch.set_num_threads(cfg.threads)
     device = get_device(cfg.device)
+    torch.backends.cudnn.benchmark = device.type == "cuda"  # every step has the same crop shape
     lmbda = cfg.lmbda if cfg.lmbda is not None else QUALITY_LAMBDA[cfg.quality]
     broken, provenance = [], {"images": "given"}
     if images is None:
@@ -199,8 +201,11 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
                     "sched": sched.state_dict(), "rng": torch.get_rng_state(), "step": step, "history": history,
                     "evals": evals, "config": asdict(cfg)}, ckpt)
 
+    # every crop is a function of (seed, k) alone, so worker processes change the speed, never the crops
     loader = torch.utils.data.DataLoader(RandomCrops(pyramid, cfg.seed), batch_size=cfg.batch_size,
-                                         sampler=_Steps(start * cfg.batch_size, cfg.steps * cfg.batch_size), drop_last=True)
+                                         sampler=_Steps(start * cfg.batch_size, cfg.steps * cfg.batch_size), drop_last=True,
+                                         num_workers=cfg.workers, pin_memory=device.type == "cuda",
+                                         persistent_workers=False)
     codec.train(); t0 = t_log = time.time(); wall0 = history[-1]["wall_s"] if history else 0.0
     bar = tqdm(loader, total=cfg.steps - start, desc="pretrain codec", mininterval=5)
     for step, x in enumerate(bar, start=start + 1):
@@ -358,6 +363,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--log-every", type=int, default=d.log_every, help="steps between log records")
     t.add_argument("--eval-every", type=int, default=d.eval_every, help="steps between held-out evaluations (0: never)")
     t.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    t.add_argument("--workers", type=int, default=d.workers, help="DataLoader processes cutting crops (0: none)")
     t.add_argument("--device", default=None, help="cpu, cuda, cuda:N, mps (default: the best available)")
     t.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
     e = sub.add_parser("evaluate", help="real bpp / PSNR / MS-SSIM of a codec, and JPEG at the same rate")

@@ -12,21 +12,18 @@ from .core import save_json
 import ci2p.models  # noqa: F401  registers the models
 
 # %% auto #0
-__all__ = ['ALIASES', 'PAPER_MODELS', 'create', 'set_fused_attn', 'backbone_params', 'fvcore_counts', 'fvcore_gflops',
-           'torch_gmacs', 'model_complexity', 'component_gflops', 'complexity_table', 'main']
+__all__ = ['PAPER_MODELS', 'create', 'set_fused_attn', 'backbone_params', 'fvcore_counts', 'fvcore_gflops', 'torch_gmacs',
+           'model_complexity', 'component_gflops', 'complexity_table', 'main']
 
 # %% ../nbs/lib/09_complexity.ipynb #814f8b55
-# Names the command line accepts beyond timm's registry: ViT-B/32 with the same GAP head as the paper's ViT-B/16.
-ALIASES = {"vit_base_patch32_gap": ("vit_base_gap", {"patch_size": 32})}
-PAPER_MODELS = ("vit_base_gap", "ci2p_vit_base", "ci2p_vit_base_ds", "vit_base_patch32_gap")
+PAPER_MODELS = ("vit_base_gap", "ci2p_vit_base", "ci2p_vit_base_ds", "vit_base_p32_gap")  # ViT-B/16 first
 
 def create(name: str, **kwargs) -> nn.Module:
-    "`timm.create_model` plus the aliases above; encoders stay random and silent (weights do not change counts)."
-    base, extra = ALIASES.get(name, (name, {}))
+    "`timm.create_model`; encoders stay random and silent (weights do not change counts)."
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*randomly initialised.*")
-        try: return timm.create_model(base, **{**extra, "encoder_weights": "random", **kwargs})
-        except TypeError: return timm.create_model(base, **{**extra, **kwargs})  # no CI2P encoder
+        try: return timm.create_model(name, **{"encoder_weights": "random", **kwargs})
+        except TypeError: return timm.create_model(name, **kwargs)  # no CI2P encoder
 
 def set_fused_attn(model: nn.Module, enabled: bool) -> nn.Module:
     "Switch timm's fused attention (F.scaled_dot_product_attention) on or off in every attention layer."

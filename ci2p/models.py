@@ -20,9 +20,9 @@ from .reshape import CnnReshape, PatchReshape, inverted_residual
 
 # %% auto #0
 __all__ = ['TOKEN_STRIDE', 'default_cfgs', 'MODEL_NAMES', 'CI2PStem', 'ci2p_stem', 'is_frozen_ci2p', 'CI2PEmbed',
-           'CI2PViTDualScale', 'vit_base_gap', 'vit_small_gap', 'vit_tiny_gap', 'ci2p_vit_base', 'ci2p_vit_small',
-           'ci2p_vit_tiny', 'cnn_vit_base', 'cnn_vit_small', 'cnn_vit_tiny', 'ci2p_vit_base_ds', 'save_weights',
-           'load_weights']
+           'CI2PViTDualScale', 'vit_base_gap', 'vit_small_gap', 'vit_tiny_gap', 'vit_base_p32_gap', 'vit_small_p32_gap',
+           'vit_tiny_p32_gap', 'ci2p_vit_base', 'ci2p_vit_small', 'ci2p_vit_tiny', 'cnn_vit_base', 'cnn_vit_small',
+           'cnn_vit_tiny', 'ci2p_vit_base_ds', 'save_weights', 'load_weights']
 
 # %% ../nbs/lib/04_models.ipynb #b0df0a9e
 TOKEN_STRIDE = CI2PEncoder.stride * PatchReshape.stride  # 32: image pixels per CI2P token, along each side
@@ -159,6 +159,7 @@ def _cfg(img_size=256, **kw):
 _WIDTHS = {"tiny": (192, 3), "small": (384, 6), "base": (768, 12)}
 default_cfgs = generate_default_cfgs({
     **{f"vit_{s}_gap": _cfg() for s in _WIDTHS},
+    **{f"vit_{s}_p32_gap": _cfg() for s in _WIDTHS},
     **{f"ci2p_vit_{s}": _cfg(first_conv="patch_embed.stem.encoder.g_a.0") for s in _WIDTHS},
     **{f"cnn_vit_{s}": _cfg(first_conv="patch_embed.stem.encoder.g_a.0") for s in _WIDTHS},
     "ci2p_vit_base_ds": _cfg(first_conv="ci2p.encoder.g_a.0"),
@@ -222,6 +223,20 @@ def vit_tiny_gap(pretrained=False, **kwargs):
     return _vit("vit_tiny_gap", "tiny", pretrained, **kwargs)
 
 @register_model
+def vit_base_p32_gap(pretrained=False, **kwargs):
+    """ViT-B/32 (paper Table 1): the baseline with 32x32 patches, so it sees as many tokens as CI2P-ViT (64 at
+    256 px) at about a quarter of ViT-B/16's FLOPs: the equal-token control."""
+    return _vit("vit_base_p32_gap", "base", pretrained, **{"patch_size": 32, **kwargs})
+@register_model
+def vit_small_p32_gap(pretrained=False, **kwargs):
+    "The equal-token control (32x32 patches) at DeiT-small width."
+    return _vit("vit_small_p32_gap", "small", pretrained, **{"patch_size": 32, **kwargs})
+@register_model
+def vit_tiny_p32_gap(pretrained=False, **kwargs):
+    "The equal-token control (32x32 patches) at DeiT-tiny width."
+    return _vit("vit_tiny_p32_gap", "tiny", pretrained, **{"patch_size": 32, **kwargs})
+
+@register_model
 def ci2p_vit_base(pretrained=False, **kwargs):
     "CI2P-ViT (paper section 3): frozen codec encoder + PatchReshape, 64 tokens at 256 px, no positions."
     return _ci2p_vit("ci2p_vit_base", "base", pretrained, **kwargs)
@@ -256,7 +271,8 @@ def ci2p_vit_base_ds(pretrained=False, img_size=256, encoder_weights="default", 
     return _finish(model, "ci2p_vit_base_ds", img_size, model.ci2p.encoder, encoder_weights, True)
 
 MODEL_NAMES = ("vit_base_gap", "ci2p_vit_base", "ci2p_vit_base_ds", "cnn_vit_base", "vit_tiny_gap", "ci2p_vit_tiny",
-               "cnn_vit_tiny", "vit_small_gap", "ci2p_vit_small", "cnn_vit_small")
+               "cnn_vit_tiny", "vit_small_gap", "ci2p_vit_small", "cnn_vit_small", "vit_base_p32_gap", "vit_small_p32_gap",
+               "vit_tiny_p32_gap")
 
 # %% ../nbs/lib/04_models.ipynb #4a81fbd4
 def save_weights(model: nn.Module, path: str | os.PathLike, **metadata) -> Path:

@@ -14,7 +14,7 @@ __all__ = ['PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE2_REDUCTION', 'PAPER_ANIM
 
 # %% ../nbs/lib/07_paper.ipynb #d9b46a46
 PAPER_TABLE1 = {  # model: (params M, GFLOPs, ImageNet top-1 %), as printed
-    "vit_base_patch32_gap": (86, 23.13, 73.38), "vit_base_gap": (86, 23.13, 77.91),
+    "vit_base_p32_gap": (86, 23.13, 73.38), "vit_base_gap": (86, 23.13, 77.91),
     "ci2p_vit_base": (88.96, 8.477, 72.9), "ci2p_vit_base_ds": (49.7, 6.442, 77.0)}
 PAPER_TABLE2 = {  # model: {image size: GFLOPs}, as printed
     "vit_base_gap": {256: 23.127, 384: 55.433, 512: 107.0},
@@ -43,7 +43,7 @@ REPRODUCED_GFLOPS = {  # model: {image size: (attention counted, attention not c
     "vit_base_gap": {256: (23.127, 21.919), 384: (55.433, 49.317), 512: (107.003, 87.675)},
     "ci2p_vit_base": {256: (8.477, 8.401), 384: (19.284, 18.902), 512: (34.810, 33.602)},
     "ci2p_vit_base_ds": {256: (6.630, 6.442), 384: (15.447, 14.492), 512: (28.782, 25.762)},
-    "vit_base_patch32_gap": {256: (5.67, None)}}  # to 2 decimals
+    "vit_base_p32_gap": {256: (5.67, None)}}  # to 2 decimals
 REPRODUCED_COMPONENTS_GFLOPS = {"g_a": 2.764, "g_a_gdn": 0.352, "patch_reshape": 0.195, "blocks": 5.517}  # ci2p_vit_base, 256
 
 # %% ../nbs/lib/07_paper.ipynb #4b25d6fc

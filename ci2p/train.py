@@ -104,9 +104,9 @@ FLAG_HELP = {
 
 # %% ../nbs/lib/06_train.ipynb #777e3327
 def setup_distributed(device_pref=None) -> tuple[int, int, torch.device]:
-    "(rank, world_size, device); initialises torch.distributed when launched by torchrun."
+    "(rank, world_size, device); initialises torch.distributed when launched by torchrun (also with one process)."
     world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world > 1:
+    if "LOCAL_RANK" in os.environ and "MASTER_ADDR" in os.environ:  # set by torchrun
         rank, local = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))
         dev = get_device(device_pref)
         if dev.type == "cuda":
@@ -305,10 +305,12 @@ def train(cfg: TrainConfig) -> dict:
         if main_rank: print(f"resumed {out} after epoch {start}")
     elif cfg.resume and main_rank: print(f"--resume: no checkpoint in {out}, starting from scratch")
     fwd = torch.compile(model) if cfg.compile else model
-    if world > 1: fwd = nn.parallel.DistributedDataParallel(fwd, device_ids=[device.index] if device.type == "cuda" else None)
+    distributed = dist.is_available() and dist.is_initialized()
+    if distributed: fwd = nn.parallel.DistributedDataParallel(fwd, device_ids=[device.index] if device.type == "cuda" else None)
     if main_rank:
         save_json({"config": asdict(cfg), "encoder": _encoder_record(cfg, model), "classes": info.classes, "train_size": len(train_ds), "val_size": len(val_ds),
                    "broken_images": info.broken, "split": info.split, "world_size": world, "latent_cache_s": cache_s,
+                   "backend": dist.get_backend() if distributed else None,
                    "params_trainable": sum(p.numel() for p in params), "meta": run_metadata(device)}, out / "run.json")
     # ---- epochs
     for epoch in range(start, cfg.epochs):

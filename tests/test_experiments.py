@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY = {
     "05_train_animals10": (["-p", "img_size", "32", "-p", "max_train_samples", "64", "-p", "max_val_samples", "32",
                             "-p", "batch_size", "32"], ["summary.json", "summary.csv", "fig5_val_top1.png"]),
-    "06_complexity": (["-y", "models: [vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, vit_base_patch32_gap]", "-y", "img_sizes: [256]"],
+    "06_complexity": (["-y", "models: [vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, vit_base_p32_gap]", "-y", "img_sizes: [256]"],
                       ["complexity.csv", "complexity.md"]),
     "07_throughput": (["-p", "full", "False"], ["throughput_cpu.csv", "throughput_cpu.png"]),
     "10_codec": (["-p", "data", "{tmp}/photos", "-p", "long_side", "128", "-p", "max_images", "2"],
