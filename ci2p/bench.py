@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 import torch
 import torch.nn as nn
-from .core import atomic_write, device_name, get_device, run_metadata, save_json, seed_everything
+from .core import UsageError, cli, atomic_write, device_name, get_device, run_metadata, save_json, seed_everything
 from .complexity import create, fvcore_counts, set_fused_attn
 from .models import ci2p_stem, is_frozen_ci2p
 from .train import TrainConfig, autocast_context, build_model, build_optimizer, train_step
@@ -96,8 +96,8 @@ def bench_model(name: str, mode: str = "train", img_size: int = 256, batch_size:
                 amp: str = "auto", compile: bool = False, fused_attn: bool = True, warmup: int = 2, steps: int = 5,
                 device=None, num_classes: int = 10, seed: int = 0) -> dict:
     "Median images/s and step time of `steps` timed training (or inference) steps after `warmup`, and peak memory."
-    if mode not in ("train", "infer"): raise ValueError(f"mode must be 'train' or 'infer', got {mode!r}")
-    if warmup < 0 or steps < 1: raise ValueError(f"need warmup >= 0 and steps >= 1, got warmup={warmup}, steps={steps}")
+    if mode not in ("train", "infer"): raise UsageError(f"mode must be 'train' or 'infer', got {mode!r}")
+    if warmup < 0 or steps < 1: raise UsageError(f"need warmup >= 0 and steps >= 1, got warmup={warmup}, steps={steps}")
     device = get_device(device)
     cfg = TrainConfig(model=name, img_size=img_size, batch_size=batch_size, amp=amp, compile=compile, progress=False, seed=seed)
     costs = flop_costs(name, img_size, num_classes)
@@ -138,13 +138,13 @@ def bench_model(name: str, mode: str = "train", img_size: int = 256, batch_size:
 def run_bench(models, img_sizes=(256,), modes=("train",), cache_latents: bool = False, progress: bool = True, **kw) -> list[dict]:
     "Benchmark `models` (the first is the reference) at each size and mode; rows as `bench_model` plus speedup and ceiling."
     models, img_sizes, modes = list(models), list(img_sizes), list(modes)
-    if not models: raise ValueError("no models given")
+    if not models: raise UsageError("no models given")
     for mode in modes:
-        if mode not in ("train", "infer"): raise ValueError(f"mode must be 'train' or 'infer', got {mode!r}")
+        if mode not in ("train", "infer"): raise UsageError(f"mode must be 'train' or 'infer', got {mode!r}")
     nc = kw.get("num_classes", 10)
     import timm
     for name in models:
-        if name not in timm.list_models(): raise ValueError(f"unknown model {name!r}; the CI2P ones: {timm.list_models('*ci2p*') + timm.list_models('cnn_vit*')}")
+        if name not in timm.list_models(): raise UsageError(f"unknown model {name!r}; the CI2P ones: {timm.list_models('*ci2p*') + timm.list_models('cnn_vit*')}")
     costs = {(m, s): flop_costs(m, s, nc) for s in img_sizes for m in models}  # also rejects sizes a model cannot take
     rows = []
     for size in img_sizes:
@@ -223,7 +223,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", default=None, help="write the rows as CSV here")
     return p
 
-def main(argv=None) -> list[dict]:
+def _main(argv=None) -> list[dict]:
     args = _parser().parse_args(argv)
     if args.threads: torch.set_num_threads(args.threads)
     dev = get_device(args.device)
@@ -238,6 +238,10 @@ def main(argv=None) -> list[dict]:
         save_json({"command": command, "meta": run_metadata(dev, torch_threads=torch.get_num_threads())}, Path(args.json).with_suffix(".meta.json"))
     if args.csv: save_rows(rows, args.csv, command, dev)
     return rows
+
+def main(argv=None):
+    "`python -m ci2p.bench`: a user's mistake is one message and exit status 2, a bug a traceback."
+    return cli(_main, "python -m ci2p.bench", argv)
 
 if __name__ == "__main__" and not hasattr(sys, "ps1") and "ipykernel" not in sys.modules:
     main()

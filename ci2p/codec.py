@@ -12,7 +12,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
-from .core import (get_device, load_rgb, load_torch, project_root, run_metadata, save_json, save_torch,
+from .core import (MissingInput, UsageError, cli, record_checkpoint, usable_checkpoint,
+                       get_device, load_rgb, load_torch, project_root, run_metadata, save_json, save_torch,
                    seed_everything, scan_images, read_state_dict)
 from .encoder import (QUALITY_LAMBDA, SHIPPED_CODECS, build_codec, codec_channels, load_official_codec,
                       shipped_codec_path, save_encoder)
@@ -39,17 +40,17 @@ def _sha256(path: Path) -> str:
 def photo_files(split: str = "train", manifest: str | os.PathLike | None = None, verify: bool = True) -> list[Path]:
     "The photographs of `split` ('train', 'eval' or 'all') listed in `manifest`, each checked against its sha256."
     manifest = Path(manifest) if manifest else photos_dir() / "manifest.json"
-    if split not in ("train", "eval", "all"): raise ValueError(f"split must be 'train', 'eval' or 'all', got {split!r}")
-    if not manifest.is_file(): raise FileNotFoundError(f"photo manifest not found: {manifest}")
+    if split not in ("train", "eval", "all"): raise UsageError(f"split must be 'train', 'eval' or 'all', got {split!r}")
+    if not manifest.is_file(): raise MissingInput(f"photo manifest not found: {manifest}")
     rows = [r for r in json.loads(manifest.read_text())["photos"] if split == "all" or r["split"] == split]
     files = [manifest.parent / "images" / r["file"] for r in rows]
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
-        raise FileNotFoundError(f"{len(missing)} photograph(s) of {manifest} are not gathered yet (e.g. {missing[0]}); "
+        raise MissingInput(f"{len(missing)} photograph(s) of {manifest} are not gathered yet (e.g. {missing[0]}); "
                                 f"run `python scripts/gather_photos.py`")
     if verify:
         bad = [str(f) for f, r in zip(files, rows) if _sha256(f) != r["sha256"]]
-        if bad: raise ValueError(f"photograph(s) differ from their sha256 in {manifest}: {bad}")
+        if bad: raise UsageError(f"photograph(s) differ from their sha256 in {manifest}: {bad}")
     return files
 
 def manifest_hash(manifest: str | os.PathLike | None = None) -> str:
@@ -165,7 +166,8 @@ def _heldout_estimate(codec, xs) -> dict:
 
 def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=None) -> dict:
     """Train `bmshj2018_factorized` (quality `cfg.quality`) from scratch; write `codec.safetensors` (the whole codec),
-    `encoder.safetensors`, `metrics.json` and a resumable `checkpoint.pt` to `cfg.out`. Returns the metrics dict.
+    `encoder.safetensors`, `metrics.json` and resumable checkpoints (`checkpoints/`, the last two, with sha256 in
+    `checkpoints/last.json`) to `cfg.out`. Returns the metrics dict.
     `images`: PIL images or files instead of `cfg.data`; `eval_images`: held-out images for the training curve
     (default: the manifest's `eval` split when `cfg.data` is a manifest). `on_step(step, record)`: called per log."""
     out = Path(cfg.out); out.mkdir(parents=True, exist_ok=True)
@@ -187,8 +189,12 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     codec = build_codec(cfg.quality).to(device)
     opt, aux_opt, sched = _codec_optimizers(codec, cfg)
     criterion = RateDistortionLoss(lmbda=lmbda)
-    history, evals, start, ckpt, rng_state = [], [], 0, out / "checkpoint.pt", None
-    if cfg.resume and ckpt.is_file():
+    history, evals, start, ck, rng_state = [], [], 0, out / "checkpoints", None
+    entry = usable_checkpoint(ck) if cfg.resume else None
+    if cfg.resume and entry is None and (ck / "last.json").is_file():
+        raise UsageError(f"--resume: no intact checkpoint in {ck}; start without --resume (or with a new --out)")
+    if entry is not None:
+        ckpt = ck / entry["files"]["state"]
         st = load_torch(ckpt)
         codec.load_state_dict(st["model"]); opt.load_state_dict(st["opt"]); aux_opt.load_state_dict(st["aux_opt"])
         sched.load_state_dict(st["sched"]); rng_state = st["rng"]
@@ -197,9 +203,11 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     elif cfg.resume: print(f"--resume: no checkpoint in {out}, starting from scratch")
 
     def save_checkpoint(step):
+        ck.mkdir(exist_ok=True); name = f"step{step:08d}.pt"
         save_torch({"model": codec.state_dict(), "opt": opt.state_dict(), "aux_opt": aux_opt.state_dict(),
                     "sched": sched.state_dict(), "rng": torch.get_rng_state(), "step": step, "history": history,
-                    "evals": evals, "config": asdict(cfg)}, ckpt)
+                    "evals": evals, "config": asdict(cfg)}, ck / name)
+        record_checkpoint(ck, {"step": step, "files": {"state": name}}, keep=2)
 
     # every crop is a function of (seed, k) alone, so worker processes change the speed, never the crops
     loader = torch.utils.data.DataLoader(RandomCrops(pyramid, cfg.seed), batch_size=cfg.batch_size,
@@ -216,7 +224,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
         opt.zero_grad(set_to_none=True); aux_opt.zero_grad(set_to_none=True)
         loss = criterion(codec(x), x)
         if not torch.isfinite(loss["loss"]):
-            raise FloatingPointError(f"non-finite loss at step {step}; the last good checkpoint is {ckpt}")
+            raise FloatingPointError(f"non-finite loss at step {step}; the last good checkpoints are in {ck}")
         loss["loss"].backward()
         if cfg.clip_max_norm > 0: torch.nn.utils.clip_grad_norm_(codec.parameters(), cfg.clip_max_norm)
         opt.step()
@@ -263,11 +271,11 @@ def load_codec(weights: str | os.PathLike | None, quality: int = 5) -> Factorize
     path = shipped_codec_path(weights) if str(weights) in SHIPPED_CODECS else Path(weights)
     state, meta = read_state_dict(path)
     if meta.get("format") == "ci2p-encoder" or not any(k.startswith("g_s.") for k in state):
-        raise ValueError(f"{weights} holds only the encoder g_a; a codec (g_a, g_s, entropy model) is needed, "
+        raise UsageError(f"{weights} holds only the encoder g_a; a codec (g_a, g_s, entropy model) is needed, "
                          f"e.g. the codec.safetensors written by `python -m ci2p.codec pretrain`")
     codec = FactorizedPrior.from_state_dict(state)
     if codec.M != codec_channels(quality)[1]:
-        raise ValueError(f"{weights}: the codec has M={codec.M} latent channels, quality {quality} has {codec_channels(quality)[1]}")
+        raise UsageError(f"{weights}: the codec has M={codec.M} latent channels, quality {quality} has {codec_channels(quality)[1]}")
     return codec.eval()
 
 # %% ../nbs/lib/02_codec.ipynb #33157db6
@@ -347,7 +355,7 @@ def _parser() -> argparse.ArgumentParser:
     d = PretrainConfig()
     t = sub.add_parser("pretrain", help="train bmshj2018_factorized from scratch")
     t.add_argument("--data", required=True, help="folder of images, or a photo manifest.json (its train split)")
-    t.add_argument("--out", required=True, help="output folder (checkpoint.pt, codec.safetensors, encoder.safetensors, metrics.json)")
+    t.add_argument("--out", required=True, help="output folder (checkpoints/, codec.safetensors, encoder.safetensors, metrics.json)")
     t.add_argument("--quality", type=int, default=d.quality, choices=sorted(QUALITY_LAMBDA), help="CompressAI quality (lambda, N, M)")
     t.add_argument("--steps", type=int, default=d.steps, help="optimiser steps in all")
     t.add_argument("--crop", type=int, default=d.crop, help="training crop size in pixels")
@@ -365,7 +373,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     t.add_argument("--workers", type=int, default=d.workers, help="DataLoader processes cutting crops (0: none)")
     t.add_argument("--device", default=None, help="cpu, cuda, cuda:N, mps (default: the best available)")
-    t.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    t.add_argument("--resume", action="store_true", help="continue from the newest intact checkpoint in OUT/checkpoints")
     e = sub.add_parser("evaluate", help="real bpp / PSNR / MS-SSIM of a codec, and JPEG at the same rate")
     e.add_argument("--weights", required=True, help="'ci2p-q5', 'official', 'random' or a codec file (.safetensors, .pth.tar)")
     e.add_argument("--data", required=True, help="folder of images, or a photo manifest.json (its eval split)")
@@ -385,7 +393,7 @@ def evaluation_images(data: str | os.PathLike, long_side: int = 0) -> tuple[list
     if long_side: imgs = [resize_long_side(im, long_side) for im in imgs]
     return imgs, [str(Path(f).relative_to(root)) for f in files], [(str(p), why) for p, why in broken]
 
-def main(argv=None):
+def _main(argv=None):
     args = _parser().parse_args(argv)
     if args.cmd == "pretrain":
         cfg = PretrainConfig(**{k: v for k, v in vars(args).items() if k != "cmd"})
@@ -407,6 +415,10 @@ def main(argv=None):
     print(f"{'mean':<32} {res['mean']['bpp']:.4f} bpp (est. {res['mean']['likelihood_bpp']:.4f})  {res['mean']['psnr']:.2f} dB; "
           f"JPEG at that rate {res['jpeg_psnr_at_codec_bpp']:.2f} dB")
     return res
+
+def main(argv=None):
+    "`python -m ci2p.codec pretrain|evaluate ...`; a user's mistake is one message and exit status 2, a bug a traceback."
+    return cli(_main, "python -m ci2p.codec", argv)
 
 if __name__ == "__main__" and not hasattr(sys, "ps1") and "ipykernel" not in sys.modules:
     main()

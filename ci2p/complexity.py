@@ -8,14 +8,14 @@ import argparse, logging, sys, warnings
 import timm
 import torch
 import torch.nn as nn
-from .core import save_json
+from .core import cli, save_json
 import ci2p.models  # noqa: F401  registers the models
 
 # %% auto #0
 __all__ = ['PAPER_MODELS', 'create', 'set_fused_attn', 'backbone_params', 'fvcore_counts', 'fvcore_gflops', 'torch_gmacs',
            'model_complexity', 'component_gflops', 'complexity_table', 'main']
 
-# %% ../nbs/lib/09_complexity.ipynb #814f8b55
+# %% ../nbs/lib/09_complexity.ipynb #0edf42bf
 PAPER_MODELS = ("vit_base_gap", "ci2p_vit_base", "ci2p_vit_base_ds", "vit_base_p32_gap")  # ViT-B/16 first
 
 def create(name: str, **kwargs) -> nn.Module:
@@ -31,6 +31,7 @@ def set_fused_attn(model: nn.Module, enabled: bool) -> nn.Module:
         if hasattr(m, "fused_attn"): m.fused_attn = enabled
     return model
 
+# %% ../nbs/lib/09_complexity.ipynb #6916798c
 def backbone_params(model: nn.Module) -> int:
     "Parameters without the classification head."
     return sum(p.numel() for n, p in model.named_parameters() if not n.startswith("head."))
@@ -51,6 +52,7 @@ def fvcore_gflops(model: nn.Module, img_size: int, attention: bool = True) -> fl
     "fvcore GFLOPs at batch 1; `attention=False` skips the attention matmuls like the paper's tools."
     return fvcore_counts(model, img_size, attention)[0] / 1e9
 
+# %% ../nbs/lib/09_complexity.ipynb #6845f91f
 def torch_gmacs(model: nn.Module, img_size: int) -> float:
     "Multiply-adds (GMACs) from torch.utils.flop_counter (matmuls and convs; its FLOPs halved), attention unfused."
     from torch.utils.flop_counter import FlopCounterMode
@@ -60,6 +62,7 @@ def torch_gmacs(model: nn.Module, img_size: int) -> float:
     set_fused_attn(model, True)
     return fc.get_total_flops() / 2 / 1e9
 
+# %% ../nbs/lib/09_complexity.ipynb #45e72568
 def model_complexity(name: str, img_size: int = 256) -> dict:
     "One row of the tables: parameters (backbone, +10, +1000-class head) and GFLOPs with/without attention."
     model = create(name, num_classes=0, img_size=img_size)
@@ -80,7 +83,7 @@ def complexity_table(models=PAPER_MODELS, img_sizes=(256, 384, 512)) -> list[dic
     return [model_complexity(m, s) for m in models for s in img_sizes]
 
 # %% ../nbs/lib/09_complexity.ipynb #b65789a9
-def main(argv=None):
+def _main(argv=None):
     p = argparse.ArgumentParser(prog="python -m ci2p.complexity", description="Parameters and FLOPs of the CI2P models.")
     p.add_argument("--models", nargs="+", default=list(PAPER_MODELS), help="timm names (ci2p models registered) or aliases")
     p.add_argument("--img-sizes", nargs="+", type=int, default=[256, 384, 512])
@@ -92,6 +95,10 @@ def main(argv=None):
               f"(no attn {r['gflops_no_attn']:8.3f}, torch {r['gmacs_torch']:8.3f} GMACs)")
     if args.json: save_json(rows, args.json)
     return rows
+
+def main(argv=None):
+    "`python -m ci2p.complexity`: a user's mistake is one message and exit status 2, a bug a traceback."
+    return cli(_main, "python -m ci2p.complexity", argv)
 
 if __name__ == "__main__" and not hasattr(sys, "ps1") and "ipykernel" not in sys.modules:
     main()

@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/00_core.ipynb #81176221
 from __future__ import annotations
-import contextlib, datetime, json, os, platform, random, socket, subprocess, tempfile
+import contextlib, datetime, hashlib, json, os, platform, random, socket, subprocess, sys, tempfile
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 import numpy as np
@@ -12,9 +12,25 @@ import torch
 from PIL import Image, ImageFile
 
 # %% auto #0
-__all__ = ['IMG_EXTENSIONS', 'project_root', 'output_dir', 'seed_everything', 'available_devices', 'get_device', 'atomic_write',
-           'save_json', 'save_torch', 'load_torch', 'save_safetensors', 'read_state_dict', 'check_shapes', 'git_commit',
-           'device_name', 'run_metadata', 'list_images', 'to_rgb', 'load_rgb', 'find_broken_images', 'scan_images']
+__all__ = ['IMG_EXTENSIONS', 'UsageError', 'MissingInput', 'cli', 'project_root', 'output_dir', 'seed_everything',
+           'available_devices', 'get_device', 'atomic_write', 'save_json', 'save_torch', 'load_torch',
+           'save_safetensors', 'sha256_file', 'record_checkpoint', 'usable_checkpoint', 'read_state_dict',
+           'check_shapes', 'git_commit', 'device_name', 'run_metadata', 'list_images', 'to_rgb', 'load_rgb',
+           'find_broken_images', 'scan_images', 'image_check_cache', 'check_images']
+
+# %% ../nbs/lib/00_core.ipynb #34854ba1
+class UsageError(ValueError):
+    "Something the user asked for cannot work (a bad parameter, a wrong layout, broken input files)."
+
+class MissingInput(UsageError, FileNotFoundError):
+    "A file or folder the user named does not exist."
+
+def cli(main, prog: str, argv=None):
+    "Run `main(argv)`; a `UsageError` becomes one message on stderr and exit status 2 (other errors keep their traceback)."
+    try: return main(argv)
+    except UsageError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 # %% ../nbs/lib/00_core.ipynb #7d520c2e
 def project_root(start: str | os.PathLike | None = None) -> Path:
@@ -119,23 +135,65 @@ def save_safetensors(tensors: dict, path: str | os.PathLike, metadata: dict | No
     with atomic_write(path, "wb") as f: f.write(data)
     return Path(path)
 
+# %% ../nbs/lib/00_core.ipynb #d9c779f0
+def sha256_file(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
+    return h.hexdigest()
+
+def record_checkpoint(folder: str | os.PathLike, entry: dict, keep: int = 2) -> dict:
+    """Add `entry` (`{"files": {role: file name in folder}, ...}`) to `folder/last.json` as the newest checkpoint, with
+    each file's sha256; keep `keep` checkpoints and delete the files of older ones. Returns the new pointer."""
+    folder = Path(folder); ptr = folder / "last.json"
+    old = _read_pointer(ptr)
+    entry = {**entry, "sha256": {role: sha256_file(folder / name) for role, name in entry["files"].items()}}
+    kept = [entry] + [e for e in old if e["files"] != entry["files"]][:keep - 1]
+    pointer = {**{k: v for k, v in entry.items() if k not in ("files", "sha256")}, "checkpoints": kept}
+    save_json(pointer, ptr)
+    keep_names = {n for e in kept for n in e["files"].values()}
+    for e in old:
+        for name in e["files"].values():
+            if name not in keep_names: (folder / name).unlink(missing_ok=True)
+    return pointer
+
+def _read_pointer(ptr: Path) -> list[dict]:
+    if not ptr.is_file(): return []
+    try: data = json.loads(ptr.read_text())
+    except json.JSONDecodeError: return []
+    if "checkpoints" in data: return data["checkpoints"]
+    # the pointer of older versions: one checkpoint, no checksums
+    return [{k: v for k, v in data.items() if k not in ("weights", "state")} | {"files": {"weights": data["weights"], "state": data["state"]}}]
+
+def usable_checkpoint(folder: str | os.PathLike) -> dict | None:
+    "The newest checkpoint in `folder/last.json` whose files exist and match their sha256 (a damaged one is reported); None if none."
+    folder = Path(folder)
+    for i, e in enumerate(_read_pointer(folder / "last.json")):
+        bad = [n for role, n in e["files"].items()
+               if not (folder / n).is_file() or ("sha256" in e and sha256_file(folder / n) != e["sha256"][role])]
+        if not bad: return e
+        print(f"checkpoint file {folder / bad[0]} is damaged or missing (sha256 differs from {folder / 'last.json'}); "
+              + ("trying the one before it" if i + 1 < len(_read_pointer(folder / "last.json")) else "no older checkpoint is kept"),
+              file=sys.stderr)
+    return None
+
 # %% ../nbs/lib/00_core.ipynb #2b489ac0
 def read_state_dict(path: str | os.PathLike) -> tuple[dict, dict]:
     "Tensors and metadata from a `.safetensors` file or a (CompressAI-style) torch checkpoint, without executing code."
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"weights file not found: {path}")
+    if not path.is_file(): raise MissingInput(f"weights file not found: {path}")
     if path.suffix == ".safetensors":
         from safetensors import safe_open
         try:
             with safe_open(str(path), framework="pt") as f:
                 return {k: f.get_tensor(k) for k in f.keys()}, dict(f.metadata() or {})
-        except Exception as e: raise ValueError(f"{path} is not a readable safetensors file ({e})") from e
+        except Exception as e: raise UsageError(f"{path} is not a readable safetensors file ({e})") from e
     try: state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:
-        raise ValueError(f"{path} is not a readable weights file (torch.load with weights_only=True failed: {e})") from e
+        raise UsageError(f"{path} is not a readable weights file (torch.load with weights_only=True failed: {e})") from e
     if isinstance(state, dict) and "state_dict" in state: state = state["state_dict"]
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise ValueError(f"{path} does not hold a state dict of tensors")
+        raise UsageError(f"{path} does not hold a state dict of tensors")
     from compressai.zoo.pretrained import load_pretrained  # renames CompressAI's old keys; a no-op for others
     return load_pretrained(state), {}
 
@@ -151,7 +209,7 @@ def check_shapes(found: dict, module: torch.nn.Module, what: str, source) -> Non
         if wrong: msg.append("  shape mismatch " + "; ".join(wrong[:6]) + (" ..." if len(wrong) > 6 else ""))
         if missing: msg.append(f"  missing keys {missing[:6]}{' ...' if len(missing) > 6 else ''}")
         if unexpected: msg.append(f"  unexpected keys {unexpected[:6]}{' ...' if len(unexpected) > 6 else ''}")
-        raise ValueError("\n".join(msg))
+        raise UsageError("\n".join(msg))
 
 # %% ../nbs/lib/00_core.ipynb #95e5a032
 _VERSIONED = ("torch", "torchvision", "timm", "compressai", "numpy", "fvcore", "safetensors")
@@ -192,8 +250,8 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated file is broken, not silen
 def list_images(root: str | os.PathLike, extensions=IMG_EXTENSIONS) -> list[Path]:
     "All image files (by extension, case-insensitive) under `root`, recursively, sorted. Errors on a missing folder."
     root = Path(root)
-    if not root.exists(): raise FileNotFoundError(f"image folder does not exist: {root}")
-    if not root.is_dir(): raise NotADirectoryError(f"expected a folder of images, got a file: {root}")
+    if not root.exists(): raise MissingInput(f"image folder does not exist: {root}")
+    if not root.is_dir(): raise UsageError(f"expected a folder of images, got a file: {root}")
     return sorted(p for p in root.rglob("*") if p.suffix.lower() in extensions and p.is_file() and not p.name.startswith("."))
 
 def to_rgb(img: Image.Image) -> Image.Image:
@@ -230,6 +288,35 @@ def scan_images(root: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, s
     bad = {p for p, _ in broken}
     good = [p for p in files if p not in bad]
     if not good:
-        raise ValueError(f"no usable image in {root}: {len(files)} image file(s) found, {len(broken)} of them undecodable"
+        raise UsageError(f"no usable image in {root}: {len(files)} image file(s) found, {len(broken)} of them undecodable"
                          + (f" (e.g. {broken[0][0]})" if broken else ""))
     return good, broken
+
+# %% ../nbs/lib/00_core.ipynb #c81c4cca
+def image_check_cache(root: str | os.PathLike) -> Path:
+    "The file recording the image check of the folder `root`: $CI2P_CACHE (default ~/.cache/ci2p)/image-checks/<hash>.json."
+    base = Path(os.environ.get("CI2P_CACHE", Path.home() / ".cache" / "ci2p")).expanduser()
+    key = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:16]
+    return base / "image-checks" / f"{key}.json"
+
+def check_images(paths, cache: str | os.PathLike | None = None) -> tuple[list[tuple[Path, str]], dict]:
+    """(broken, stats) like `find_broken_images`, reusing the verdicts recorded in `cache` for files whose size and
+    modification time have not changed, and recording the new ones. stats: {'decoded': n, 'reused': n}."""
+    if cache is None: return find_broken_images(paths), {"decoded": len(list(paths)), "reused": 0}
+    cache = Path(cache)
+    try: known = json.loads(cache.read_text()) if cache.is_file() else {}
+    except json.JSONDecodeError: known = {}
+    broken, decoded, reused = [], 0, 0
+    for p in map(Path, paths):
+        st = p.stat(); key = str(p.resolve()); sig = [st.st_size, st.st_mtime_ns]
+        rec = known.get(key)
+        if rec is not None and rec[:2] == sig: reused += 1; why = rec[2]
+        else:
+            decoded += 1; why = None
+            try: load_rgb(p)
+            except Exception as e: why = f"{type(e).__name__}: {e}"
+            known[key] = sig + [why]
+        if why is not None: broken.append((p, why))
+    if decoded:
+        cache.parent.mkdir(parents=True, exist_ok=True); save_json(known, cache, indent=0)
+    return broken, {"decoded": decoded, "reused": reused}

@@ -14,12 +14,14 @@ from torchvision import transforms as T
 from timm.data import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, Mixup
 from timm.data.auto_augment import rand_augment_transform
 from timm.data.random_erasing import RandomErasing
-from .core import find_broken_images, list_images, load_rgb, project_root, save_json
+from .core import (MissingInput, UsageError, check_images, cli, find_broken_images, image_check_cache, list_images,
+                       load_rgb, project_root, save_json)
 
 # %% auto #0
-__all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'RECIPES', 'DATASETS', 'ImageFiles', 'ImageArray',
-           'read_idx', 'load_fashion_mnist', 'demo_dir', 'scan_class_folders', 'stratified_split', 'animals10_samples',
-           'build_transforms', 'build_mixup', 'DataInfo', 'build_datasets', 'main']
+__all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'RECIPES', 'DATASETS', 'IMAGE_CHECKS', 'ImageFiles',
+           'ImageArray', 'read_idx', 'load_fashion_mnist', 'demo_dir', 'scan_class_folders', 'stratified_split',
+           'animals10_samples', 'split_samples', 'build_transforms', 'build_mixup', 'DataInfo', 'build_datasets',
+           'main']
 
 # %% ../nbs/lib/05_data.ipynb #1fe61539
 class ImageFiles(torch.utils.data.Dataset):
@@ -86,13 +88,13 @@ ANIMALS10_HELP = ("Animals-10: download it from https://www.kaggle.com/datasets/
 def scan_class_folders(root: str | os.PathLike) -> tuple[list[tuple[Path, int]], list[str]]:
     "(path, label) for every image under root/<class>/ (nested allowed), and the sorted class folder names."
     root = Path(root)
-    if not root.is_dir(): raise FileNotFoundError(f"dataset folder does not exist: {root}")
+    if not root.is_dir(): raise MissingInput(f"dataset folder does not exist: {root}")
     classes = sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
-    if not classes: raise ValueError(f"{root} holds no class folders (expected {root}/<class>/<images>)")
+    if not classes: raise UsageError(f"{root} holds no class folders (expected {root}/<class>/<images>)")
     samples = []
     for i, c in enumerate(classes):
         files = list_images(root / c)
-        if not files: raise ValueError(f"class folder {root / c} holds no images")
+        if not files: raise UsageError(f"class folder {root / c} holds no images")
         samples += [(p, i) for p in files]
     return samples, classes
 
@@ -110,32 +112,38 @@ def _animals10_layout(root: Path) -> tuple[str, Path]:
     if (root / "train").is_dir() and ((root / "test").is_dir() or (root / "val").is_dir()): return "authors", root
     for cand in (root / "raw-img", root):
         if cand.is_dir() and any((cand / it).is_dir() for it in ANIMALS10_CLASSES): return "kaggle", cand
-    raise FileNotFoundError(f"no Animals-10 data at {root}. " + ANIMALS10_HELP)
+    raise MissingInput(f"no Animals-10 data at {root}. " + ANIMALS10_HELP)
 
 def _english(classes): return [ANIMALS10_CLASSES.get(c, c) for c in classes]
 
 def animals10_samples(root: str | os.PathLike, seed: int = 0, val_fraction: float = 0.2, manifest: str | os.PathLike | None = None):
     "(train_samples, val_samples, english_classes, split_info) for Animals-10 in either layout."
     root = Path(root)
-    if not root.exists(): raise FileNotFoundError(f"Animals-10 folder does not exist: {root}. " + ANIMALS10_HELP)
+    if not root.exists(): raise MissingInput(f"Animals-10 folder does not exist: {root}. " + ANIMALS10_HELP)
     layout, base = _animals10_layout(root)
     if layout == "authors":
         tr, classes = scan_class_folders(base / "train")
         va, vclasses = scan_class_folders(base / ("test" if (base / "test").is_dir() else "val"))
-        if vclasses != classes: raise ValueError(f"train/ and test/ class folders differ: {classes} vs {vclasses}")
+        if vclasses != classes: raise UsageError(f"train/ and test/ class folders differ: {classes} vs {vclasses}")
         return tr, va, _english(classes), {"layout": layout, "root": str(base)}
     samples, classes = scan_class_folders(base)
+    tr, va, info = split_samples(samples, base, seed, val_fraction, manifest)
+    return tr, va, _english(classes), {"layout": layout, **info}
+
+def split_samples(samples, base: Path, seed: int = 0, val_fraction: float = 0.2, manifest=None):
+    """(train, val, info) of one folder of class folders without a split: the split recorded in `manifest` if it exists,
+    else a seeded stratified split whose file lists are in `info` (for the caller to record)."""
     if manifest and Path(manifest).is_file():
         m = json.loads(Path(manifest).read_text())
         lookup = {str(p.relative_to(base)): (p, y) for p, y in samples}
         missing = [f for f in m["train"] + m["val"] if f not in lookup]
-        if missing: raise FileNotFoundError(f"split manifest {manifest} names {len(missing)} files missing under {base}, e.g. {missing[:3]}")
-        return ([lookup[f] for f in m["train"]], [lookup[f] for f in m["val"]], _english(classes),
-                {"layout": layout, "root": str(base), "manifest": str(manifest), "seed": m["seed"], "val_fraction": m["val_fraction"]})
+        if missing: raise MissingInput(f"split manifest {manifest} names {len(missing)} files missing under {base}, e.g. {missing[:3]}")
+        return ([lookup[f] for f in m["train"]], [lookup[f] for f in m["val"]],
+                {"root": str(base), "manifest": str(manifest), "seed": m["seed"], "val_fraction": m["val_fraction"]})
     tr_idx, va_idx = stratified_split([y for _, y in samples], val_fraction, seed)
-    info = {"layout": layout, "root": str(base), "seed": seed, "val_fraction": val_fraction,
+    info = {"root": str(base), "seed": seed, "val_fraction": val_fraction,
             "train": [str(samples[i][0].relative_to(base)) for i in tr_idx], "val": [str(samples[i][0].relative_to(base)) for i in va_idx]}
-    return [samples[i] for i in tr_idx], [samples[i] for i in va_idx], _english(classes), info
+    return [samples[i] for i in tr_idx], [samples[i] for i in va_idx], info
 
 # %% ../nbs/lib/05_data.ipynb #ba09e0dd
 RECIPES = ("paper", "official")
@@ -176,45 +184,57 @@ class DataInfo:
     broken: list = field(default_factory=list)   # [(path, reason)] dropped with skip_broken
     split: dict = field(default_factory=dict)
 
-def _check_broken(samples, skip_broken: bool, what: str):
-    broken = find_broken_images([p for p, _ in samples])
+IMAGE_CHECKS = ("cached", "full", "off")
+
+def _check_broken(samples, skip_broken: bool, what: str, cache=None):
+    broken, _ = check_images([p for p, _ in samples], cache)
     if broken and not skip_broken:
         listing = "\n".join(f"  {p}: {why}" for p, why in broken[:20]) + ("\n  ..." if len(broken) > 20 else "")
-        raise ValueError(f"{len(broken)} image file(s) in the {what} set cannot be decoded:\n{listing}\n"
+        raise UsageError(f"{len(broken)} image file(s) in the {what} set cannot be decoded:\n{listing}\n"
                          "Remove them, or pass --skip-broken to train without them.")
     bad = {p for p, _ in broken}
     return [s for s in samples if s[0] not in bad], [(str(p), why) for p, why in broken]
 
 def build_datasets(dataset: str, data_dir=None, img_size: int = 256, recipe: str = "paper", seed: int = 0,
                    val_fraction: float = 0.2, manifest=None, skip_broken: bool = False, flip: bool = True,
-                   verify: bool = True):
-    "(train_ds, val_ds, DataInfo) for `dataset` in DATASETS. `manifest`: Animals-10 split file to read (if it exists) or write."
-    if dataset not in DATASETS: raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
+                   image_check: str = "cached"):
+    """(train_ds, val_ds, DataInfo) for `dataset` in DATASETS. `manifest`: the split file of a folder without a split
+    (Animals-10 Kaggle layout, a plain class-folder tree) to read if it exists, else to write. `image_check`: decode
+    every image file first, 'cached' (verdicts recorded per file, see `check_images`), 'full' or 'off'."""
+    if dataset not in DATASETS: raise UsageError(f"dataset must be one of {DATASETS}, got {dataset!r}")
+    if image_check not in IMAGE_CHECKS: raise UsageError(f"image_check must be one of {IMAGE_CHECKS}, got {image_check!r}")
     train_tf, eval_tf = build_transforms(recipe, img_size, flip=flip)
     if dataset in ("demo", "fashion-mnist"):
         if dataset == "fashion-mnist" and data_dir is None:
-            raise ValueError("--dataset fashion-mnist needs --data-dir (the folder with the four idx files)")
+            raise UsageError("--dataset fashion-mnist needs --data-dir (the folder with the four idx files)")
         root = demo_dir() if dataset == "demo" and data_dir is None else Path(data_dir)
         (x, y), (xt, yt) = load_fashion_mnist(root, "train"), load_fashion_mnist(root, "test")
         tr, va = ImageArray(x, y, FASHION_MNIST_CLASSES, train_tf), ImageArray(xt, yt, FASHION_MNIST_CLASSES, eval_tf)
         return tr, va, DataInfo(list(FASHION_MNIST_CLASSES), len(tr), len(va), split={"root": str(root)})
-    if data_dir is None: raise ValueError(f"--dataset {dataset} needs --data-dir" + (". " + ANIMALS10_HELP if dataset == "animals10" else ""))
+    if data_dir is None: raise UsageError(f"--dataset {dataset} needs --data-dir" + (". " + ANIMALS10_HELP if dataset == "animals10" else ""))
     if dataset == "animals10":
         tr_s, va_s, classes, split = animals10_samples(data_dir, seed, val_fraction, manifest)
         if manifest and "train" in split: save_json({"dataset": "animals10", **split}, manifest)
     else:
         root = Path(data_dir)
-        if not root.is_dir(): raise FileNotFoundError(f"dataset folder does not exist: {root}")
+        if not root.is_dir(): raise MissingInput(f"dataset folder does not exist: {root}")
         val_name = next((n for n in ("val", "validation", "test") if (root / n).is_dir()), None)
-        if not (root / "train").is_dir() or val_name is None:
-            raise FileNotFoundError(f"{root} must hold train/<class>/ and val/<class>/ (or test/) folders")
-        tr_s, classes = scan_class_folders(root / "train")
-        va_s, vclasses = scan_class_folders(root / val_name)
-        if vclasses != classes: raise ValueError(f"{root}: train/ and {val_name}/ class folders differ")
-        split = {"layout": "imagefolder", "root": str(root), "val": val_name}
+        if (root / "train").is_dir() and val_name is not None:
+            tr_s, classes = scan_class_folders(root / "train")
+            va_s, vclasses = scan_class_folders(root / val_name)
+            if vclasses != classes: raise UsageError(f"{root}: train/ and {val_name}/ class folders differ")
+            split = {"layout": "imagefolder", "root": str(root), "val": val_name}
+        elif (root / "train").is_dir():
+            raise UsageError(f"{root} holds train/ but no val/ (or validation/, test/) folder; give both, or a plain tree of class folders")
+        else:  # a plain tree of class folders: a seeded stratified split, recorded like Animals-10's
+            samples, classes = scan_class_folders(root)
+            tr_s, va_s, split = split_samples(samples, root, seed, val_fraction, manifest)
+            split = {"layout": "class-folders", **split}
+            if manifest and "train" in split: save_json({"dataset": "imagefolder", **split}, manifest)
     broken = []
-    if verify:
-        tr_s, b1 = _check_broken(tr_s, skip_broken, "training"); va_s, b2 = _check_broken(va_s, skip_broken, "validation")
+    if image_check != "off":
+        cache = image_check_cache(data_dir) if image_check == "cached" else None
+        tr_s, b1 = _check_broken(tr_s, skip_broken, "training", cache); va_s, b2 = _check_broken(va_s, skip_broken, "validation", cache)
         broken = b1 + b2
         for p, why in broken: print(f"skipping undecodable image: {p} ({why})", file=sys.stderr)
     split = {k: v for k, v in split.items() if k not in ("train", "val") or isinstance(v, str)}
@@ -222,7 +242,7 @@ def build_datasets(dataset: str, data_dir=None, img_size: int = 256, recipe: str
     return tr, va, DataInfo(list(classes), len(tr), len(va), broken, split)
 
 # %% ../nbs/lib/05_data.ipynb #5a54403e
-def main(argv=None):
+def _main(argv=None):
     p = argparse.ArgumentParser(prog="python -m ci2p.data", description="Dataset utilities.")
     sub = p.add_subparsers(dest="cmd", required=True)
     v = sub.add_parser("verify", help="list the image files under DIR that cannot be decoded")
@@ -233,6 +253,10 @@ def main(argv=None):
     for path, why in broken: print(f"{path}\t{why}")
     print(f"{len(files)} image files, {len(broken)} undecodable", file=sys.stderr)
     return 1 if broken else 0
+
+def main(argv=None):
+    "`python -m ci2p.data verify DIR`: a mistake (a missing folder) is one message, not a traceback."
+    return cli(_main, "python -m ci2p.data", argv)
 
 if __name__ == "__main__" and not hasattr(sys, "ps1") and "ipykernel" not in sys.modules:
     sys.exit(main())

@@ -14,7 +14,7 @@ with warnings.catch_warnings():  # compressai imports torch_geometric, which war
     from compressai.models.google import FactorizedPrior
     from compressai.zoo import bmshj2018_factorized
     from compressai.zoo.image import cfgs as _zoo_cfgs
-from .core import check_shapes, read_state_dict, save_safetensors
+from .core import UsageError, check_shapes, read_state_dict, save_safetensors
 
 # %% auto #0
 __all__ = ['QUALITY_LAMBDA', 'OFFICIAL_FILES', 'SHIPPED_CODECS', 'DEFAULT_ENCODER_WEIGHTS', 'codec_channels', 'build_codec',
@@ -28,7 +28,7 @@ OFFICIAL_FILES = {5: "bmshj2018-factorized-prior-5-866ba797.pth.tar"}
 def codec_channels(quality: int = 5) -> tuple[int, int]:
     "(N, M) of `bmshj2018_factorized` at `quality`."
     if quality not in QUALITY_LAMBDA:
-        raise ValueError(f"quality must be one of {sorted(QUALITY_LAMBDA)}, got {quality!r}")
+        raise UsageError(f"quality must be one of {sorted(QUALITY_LAMBDA)}, got {quality!r}")
     return tuple(_zoo_cfgs["bmshj2018-factorized"][quality])
 
 def build_codec(quality: int = 5) -> FactorizedPrior:
@@ -42,7 +42,7 @@ DEFAULT_ENCODER_WEIGHTS = "ci2p-q5"
 def shipped_codec_path(name: str) -> Path:
     "Path of a codec shipped in `ci2p/assets/` by its name (see `SHIPPED_CODECS`)."
     if name not in SHIPPED_CODECS:
-        raise ValueError(f"unknown shipped codec {name!r}; choose one of {sorted(SHIPPED_CODECS)}")
+        raise UsageError(f"unknown shipped codec {name!r}; choose one of {sorted(SHIPPED_CODECS)}")
     path = Path(__file__).parent / "assets" / SHIPPED_CODECS[name]
     if not path.is_file():
         raise FileNotFoundError(f"the shipped codec file {path} is missing from this installation of ci2p")
@@ -99,7 +99,7 @@ def _encoder_state(source, quality: int) -> dict:
         return load_official_codec(quality).g_a.state_dict()
     state, meta = read_state_dict(shipped_codec_path(source) if str(source) in SHIPPED_CODECS else source)
     if meta.get("format") in ("ci2p-encoder", "ci2p-codec") and meta.get("quality") and int(meta["quality"]) != quality:
-        raise ValueError(f"{source} holds an encoder of quality {meta['quality']}, but quality {quality} was asked for")
+        raise UsageError(f"{source} holds an encoder of quality {meta['quality']}, but quality {quality} was asked for")
     if meta.get("format") == "ci2p-encoder":
         return state
     if any(k.startswith("g_a.") for k in state):  # a full codec checkpoint

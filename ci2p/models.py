@@ -14,7 +14,7 @@ from timm.layers import LayerNorm, to_2tuple, trunc_normal_
 from timm.models import generate_default_cfgs, register_model
 from timm.models.vision_transformer import Block, VisionTransformer
 from timm.utils import unwrap_model
-from .core import check_shapes, read_state_dict, save_safetensors
+from .core import UsageError, check_shapes, read_state_dict, save_safetensors
 from .encoder import DEFAULT_ENCODER_WEIGHTS, CI2PEncoder, Denormalize, load_encoder_weights
 from .reshape import CnnReshape, PatchReshape, inverted_residual
 
@@ -34,7 +34,7 @@ class CI2PStem(nn.Module):
         super().__init__()
         self.img_size = to_2tuple(img_size)
         if any(s % TOKEN_STRIDE for s in self.img_size):
-            raise ValueError(f"img_size must be a multiple of {TOKEN_STRIDE} for CI2P (encoder stride {CI2PEncoder.stride} "
+            raise UsageError(f"img_size must be a multiple of {TOKEN_STRIDE} for CI2P (encoder stride {CI2PEncoder.stride} "
                              f"x PatchReshape stride {PatchReshape.stride}), got {img_size}")
         self.denorm = Denormalize(mean, std)
         self.encoder = CI2PEncoder(quality, frozen=frozen)
@@ -150,7 +150,7 @@ class CI2PViTDualScale(nn.Module):
 
     def forward(self, x): return self.forward_head(self.forward_features(x))
 
-# %% ../nbs/lib/04_models.ipynb #0a1cb89e
+# %% ../nbs/lib/04_models.ipynb #5867bc93
 def _cfg(img_size=256, **kw):
     return {"url": "", "num_classes": 1000, "input_size": (3, img_size, img_size), "pool_size": None,
             "crop_pct": 256 / 292, "interpolation": "bicubic", "fixed_input_size": True, "mean": IMAGENET_DEFAULT_MEAN,
@@ -191,6 +191,7 @@ def _no_pretrained(name, pretrained, kwargs):
         raise ValueError(f"no pretrained weights are published for {name}; train it with ci2p.train "
                          "(the CI2P encoder's own weights go in encoder_weights=...)")
 
+# %% ../nbs/lib/04_models.ipynb #c414d623
 def _vit(name, size, pretrained=False, img_size=256, **kwargs):
     _no_pretrained(name, pretrained, kwargs)
     dim, heads = _WIDTHS[size]
@@ -209,6 +210,7 @@ def _ci2p_vit(name, size, pretrained=False, img_size=256, encoder_weights="defau
     model = VisionTransformer(img_size=img_size, embed_layer=embed, **{**args, **kwargs})
     return _finish(model, name, img_size, model.patch_embed.stem.encoder, encoder_weights, frozen)
 
+# %% ../nbs/lib/04_models.ipynb #96b1adee
 @register_model
 def vit_base_gap(pretrained=False, **kwargs):
     "ViT-B/16 baseline (paper Table 1): 16x16 patches, learned positions, no class token, average pooling."
@@ -236,6 +238,7 @@ def vit_tiny_p32_gap(pretrained=False, **kwargs):
     "The equal-token control (32x32 patches) at DeiT-tiny width."
     return _vit("vit_tiny_p32_gap", "tiny", pretrained, **{"patch_size": 32, **kwargs})
 
+# %% ../nbs/lib/04_models.ipynb #6d8dc6e1
 @register_model
 def ci2p_vit_base(pretrained=False, **kwargs):
     "CI2P-ViT (paper section 3): frozen codec encoder + PatchReshape, 64 tokens at 256 px, no positions."
@@ -262,6 +265,7 @@ def cnn_vit_tiny(pretrained=False, **kwargs):
     "The CNN-ViT control at DeiT-tiny width."
     return _ci2p_vit("cnn_vit_tiny", "tiny", pretrained, frozen=False, **kwargs)
 
+# %% ../nbs/lib/04_models.ipynb #4af07ca2
 @register_model
 def ci2p_vit_base_ds(pretrained=False, img_size=256, encoder_weights="default", quality=5, **kwargs):
     "CI2P-ViT^ds (paper section 3.3): frozen encoder, attention at 1/16 then 1/32 scale; 49.7 M parameters."

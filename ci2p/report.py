@@ -4,35 +4,108 @@
 
 # %% ../nbs/lib/08_report.ipynb #8a13bc1d
 from __future__ import annotations
-import time
+import json
 from dataclasses import replace
 from pathlib import Path
 import pandas as pd
-from .core import atomic_write
+from .core import MissingInput, UsageError, atomic_write
 from .models import is_frozen_ci2p
 from .paper import PAPER_ANIMALS10_TOP1, role
 from .train import TrainConfig, train
 
 # %% auto #0
-__all__ = ['paper_models', 'run_models', 'results_table', 'plot_curves']
+__all__ = ['ANIMALS10_PRESETS', 'IMAGENET_TRAIN_IMAGES', 'TABLE1_MODELS', 'IMAGENET_PRESETS', 'paper_models', 'resolve_preset',
+           'check_encoder_choice', 'load_runs', 'gpu_hours', 'throughput_estimates', 'torchrun_command', 'run_models',
+           'results_table', 'plot_curves']
 
 # %% ../nbs/lib/08_report.ipynb #804f155e
 def paper_models(size: str = "base") -> list[str]:
     "The paper's three-way comparison at a width: baseline ViT, CI2P-ViT, CNN-ViT."
-    if size not in ("tiny", "small", "base"): raise ValueError(f"size must be tiny, small or base, got {size!r}")
+    if size not in ("tiny", "small", "base"): raise UsageError(f"size must be tiny, small or base, got {size!r}")
     return [f"vit_{size}_gap", f"ci2p_vit_{size}", f"cnn_vit_{size}"]
+
+# %% ../nbs/lib/08_report.ipynb #717ac12a
+ANIMALS10_PRESETS = {
+    "cpu": dict(dataset="demo", data_dir=None, size="tiny", recipe="paper", epochs=1, batch_size=64, img_size=64,
+                max_train_samples=1000, max_val_samples=500, out_dir="results/animals10_demo"),
+    "paper": dict(dataset="animals10", size="base", recipe="paper", epochs=300, batch_size=128, img_size=256,
+                  max_train_samples=0, max_val_samples=0, out_dir="results/animals10"),
+    "official": dict(dataset="animals10", size="base", recipe="official", epochs=300, batch_size=128, img_size=256,
+                     max_train_samples=0, max_val_samples=0, out_dir="results/animals10_official"),
+}
+
+def resolve_preset(presets: dict, preset: str, **given) -> dict:
+    "The settings of `presets[preset]`, with every value of `given` that is not None put over them."
+    if preset not in presets: raise UsageError(f"preset must be one of {sorted(presets)}, got {preset!r}")
+    return {**presets[preset], **{k: v for k, v in given.items() if v is not None}}
+
+def check_encoder_choice(encoder_weights, preset: str, allow_random_encoder: bool = False):
+    "Refuse a randomly initialised frozen encoder outside the 'cpu' preset unless it is asked for explicitly."
+    if encoder_weights in (None, "random") and preset != "cpu" and not allow_random_encoder:
+        raise UsageError(f"encoder_weights={encoder_weights!r} would train CI2P-ViT on a random frozen encoder at preset "
+                         f"{preset!r}. Use the shipped codec ('default' or 'ci2p-q5'), 'official' or a weights file, or pass "
+                         "allow_random_encoder=True if a random encoder is what you want.")
+
+# %% ../nbs/lib/08_report.ipynb #830926a9
+def load_runs(models, out_dir) -> dict:
+    "{model: result} of finished runs in `out_dir/<model>/result.json`; a missing one is an error naming it."
+    runs, missing = {}, []
+    for m in models:
+        f = Path(out_dir) / m / "result.json"
+        if not f.is_file(): missing.append(m); continue
+        runs[m] = json.loads(f.read_text())
+        runs[m].setdefault("wall_s", float("nan"))
+    if missing:
+        raise MissingInput(f"no finished run of {missing} in {out_dir} (looked for <model>/result.json); train them first, e.g. "
+                           f"`torchrun --nproc_per_node N -m ci2p.train --model {missing[0]} ... --out {Path(out_dir) / missing[0]}`")
+    return runs
+
+# %% ../nbs/lib/08_report.ipynb #1e6c3518
+IMAGENET_TRAIN_IMAGES = 1_281_167
+TABLE1_MODELS = ["vit_base_gap", "vit_base_p32_gap", "ci2p_vit_base", "ci2p_vit_base_ds"]
+IMAGENET_PRESETS = {
+    "cpu": dict(dataset="demo", data_dir=None, models=["vit_tiny_gap", "vit_tiny_p32_gap", "ci2p_vit_tiny"], recipe="official",
+                epochs=1, batch_size=32, img_size=64, max_train_samples=512, max_val_samples=256, nproc=8, out_dir="results/imagenet_demo"),
+    "paper": dict(dataset="imagefolder", models=TABLE1_MODELS, recipe="official", epochs=300, batch_size=16, img_size=256,
+                  max_train_samples=0, max_val_samples=0, nproc=8, out_dir="results/imagenet"),
+}
+
+def gpu_hours(images_per_s: float, epochs: int = 300, n_images: int = IMAGENET_TRAIN_IMAGES) -> float:
+    "GPU-hours for `epochs` passes over `n_images` at `images_per_s` on one GPU (training steps only)."
+    return epochs * n_images / images_per_s / 3600
+
+def throughput_estimates(rows: list[dict], models, img_size: int = 256) -> dict:
+    "{model: {'images_per_s', 'source'}} from `ci2p.bench` rows (uncached, at `img_size`); missing models from FLOPs."
+    from ci2p.bench import flop_costs
+    measured = {r["model"]: r for r in rows if r["img_size"] == img_size and not r.get("cached") and r["mode"] == "train"}
+    if not measured: raise UsageError(f"no training rows at {img_size} px in the benchmark rows")
+    ref = next(iter(measured.values()))
+    out = {}
+    for m in models:
+        if m in measured: out[m] = {"images_per_s": measured[m]["images_per_s"], "source": "measured"}
+        else:
+            step = flop_costs(m, img_size)["train"]
+            out[m] = {"images_per_s": ref["achieved_tflops"] * 1e3 / step, "source": f"estimated from FLOPs at {ref['model']}'s TFLOP/s"}
+    return out
+
+def torchrun_command(model: str, s: dict, out_dir) -> str:
+    "The command that trains `model` with the settings `s` on `s['nproc']` GPUs of one machine."
+    return (f"torchrun --nproc_per_node {s['nproc']} -m ci2p.train --model {model} --dataset {s['dataset']} "
+            + (f"--data-dir {s['data_dir']} " if s.get("data_dir") else "")
+            + f"--img-size {s['img_size']} --epochs {s['epochs']} --batch-size {s['batch_size']} --recipe {s['recipe']} "
+            f"--workers 8 --out {Path(out_dir) / model} --resume")
 
 # %% ../nbs/lib/08_report.ipynb #a0e8cad9
 def run_models(models, base: TrainConfig, out_dir, reuse: bool = False) -> dict:
-    "Train each of `models` with `base` (its model and out replaced); returns {model: train() result with wall_s}."
+    """Train each of `models` with `base` (its model and out replaced); returns {model: train() result with wall_s}.
+    `reuse`: a finished run of the same configuration is read back, not retrained; `base.resume`: an unfinished one continues."""
     from ci2p.train import finished_run
     runs = {}
     for m in models:
         cfg = replace(base, model=m, out=str(Path(out_dir) / m), cache_latents=base.cache_latents and is_frozen_ci2p(m))
         done = finished_run(cfg) if reuse else None
         if done is not None: runs[m] = done; continue
-        t = time.time(); res = train(cfg); res["wall_s"] = time.time() - t
-        runs[m] = res
+        runs[m] = train(cfg)  # its result holds wall_s, as the result.json a later run reads back
     return runs
 
 # %% ../nbs/lib/08_report.ipynb #79e03531

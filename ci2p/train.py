@@ -16,8 +16,9 @@ import torch.nn as nn
 from timm.loss import SoftTargetCrossEntropy
 from timm.scheduler import CosineLRScheduler
 from tqdm.auto import tqdm
-from .core import atomic_write, get_device, load_torch, run_metadata, save_json, save_torch, seed_everything
-from .data import RECIPES, DATASETS, build_datasets, build_mixup
+from .core import (UsageError, atomic_write, cli, get_device, load_torch, record_checkpoint, run_metadata, save_json,
+                       save_torch, seed_everything, usable_checkpoint)
+from .data import IMAGE_CHECKS, RECIPES, DATASETS, build_datasets, build_mixup
 from .models import ci2p_stem, is_frozen_ci2p, load_weights, save_weights
 
 # %% auto #0
@@ -53,6 +54,7 @@ class TrainConfig:
     val_fraction: float = 0.2
     split_manifest: str | None = None
     skip_broken: bool = False
+    image_check: str = "cached"
     max_train_samples: int | None = None
     max_val_samples: int | None = None
     amp: str = "auto"
@@ -61,13 +63,15 @@ class TrainConfig:
     progress: bool = True
 
     def __post_init__(self):
-        if self.recipe not in RECIPES: raise ValueError(f"recipe must be one of {RECIPES}, got {self.recipe!r}")
-        if self.dataset not in DATASETS: raise ValueError(f"dataset must be one of {DATASETS}, got {self.dataset!r}")
-        if self.model not in timm.list_models(): raise ValueError(f"unknown model {self.model!r}; e.g. {sorted(timm.list_models('*_gap') + timm.list_models('*ci2p*'))}")
-        if self.amp not in ("auto", "bf16", "off"): raise ValueError(f"amp must be 'auto', 'bf16' or 'off', got {self.amp!r}")
-        if self.epochs < 1 or self.batch_size < 1: raise ValueError("epochs and batch_size must be >= 1")
+        if self.recipe not in RECIPES: raise UsageError(f"recipe must be one of {RECIPES}, got {self.recipe!r}")
+        if self.dataset not in DATASETS: raise UsageError(f"dataset must be one of {DATASETS}, got {self.dataset!r}")
+        if self.model not in timm.list_models():
+            raise UsageError(f"unknown model {self.model!r}; this project's: {sorted(timm.list_models('*_gap') + timm.list_models('*ci2p*') + timm.list_models('cnn_vit*'))}")
+        if self.amp not in ("auto", "bf16", "off"): raise UsageError(f"amp must be 'auto', 'bf16' or 'off', got {self.amp!r}")
+        if self.image_check not in IMAGE_CHECKS: raise UsageError(f"image_check must be one of {IMAGE_CHECKS}, got {self.image_check!r}")
+        if self.epochs < 1 or self.batch_size < 1: raise UsageError("epochs and batch_size must be >= 1")
         if self.cache_latents and self.recipe != "paper":
-            raise ValueError("--cache-latents needs the 'paper' recipe: only its views (image, flipped image) are deterministic")
+            raise UsageError("--cache-latents needs the 'paper' recipe: only its views (image, flipped image) are deterministic")
         if self.weight_decay is None: self.weight_decay = 0.05 if self.recipe == "official" else 0.0
         if self.warmup_epochs is None: self.warmup_epochs = round(20 * self.epochs / 300) if self.recipe == "official" else 0
 
@@ -92,8 +96,9 @@ FLAG_HELP = {
     "device": "cpu, cuda, cuda:N, mps (default: the best available; under torchrun cuda:LOCAL_RANK)",
     "cache_latents": "encode every view once with the frozen encoder, then train from the latents (paper recipe)",
     "val_fraction": "validation share of a dataset without a fixed split (Animals-10 Kaggle layout)",
-    "split_manifest": "Animals-10: the split file to reuse (default OUT/split.json)",
+    "split_manifest": "the split of a dataset without one (Animals-10 Kaggle layout, a plain class-folder tree): the file to reuse (default OUT/split.json)",
     "skip_broken": "train on the readable images and list the broken ones instead of stopping",
+    "image_check": "decode every image file before training: cached (each file checked once, keyed by path, size and mtime), full, off",
     "max_train_samples": "use N training images (a seeded subset) for quick runs",
     "max_val_samples": "use N validation images (a seeded subset)",
     "amp": "auto: bf16 autocast on CUDA, none elsewhere; bf16; off",
@@ -164,17 +169,16 @@ def save_checkpoint(out: Path, epoch: int, model, opt, sched, history: list) -> 
     save_weights(model, w, epoch=epoch)
     save_torch({"epoch": epoch, "opt": opt.state_dict(), "sched": sched.state_dict() if sched else None,
                 "history": history, "rng": _rng_state()}, s)
-    save_json({"epoch": epoch, "weights": w.name, "state": s.name}, ck / "last.json")
-    for old in ck.glob("epoch*"):
-        if old.name not in (w.name, s.name): old.unlink()
+    record_checkpoint(ck, {"epoch": epoch, "files": {"weights": w.name, "state": s.name}}, keep=2)
     return w
 
 def load_checkpoint(out: Path, model, opt, sched, lr: float) -> tuple[int, list]:
-    "Restore the last complete checkpoint in `out`; returns (epochs done, history)."
-    ptr = out / "checkpoints" / "last.json"
-    meta = json.loads(ptr.read_text())
-    load_weights(model, ptr.parent / meta["weights"])
-    st = load_torch(ptr.parent / meta["state"])
+    "Restore the newest intact checkpoint in `out/checkpoints`; returns (epochs done, history)."
+    ck = out / "checkpoints"
+    entry = usable_checkpoint(ck)
+    if entry is None: raise UsageError(f"--resume: no intact checkpoint in {ck}; start without --resume (or with a new --out)")
+    load_weights(model, ck / entry["files"]["weights"])
+    st = load_torch(ck / entry["files"]["state"])
     opt.load_state_dict(st["opt"])
     if sched is None:  # constant-lr recipe: the --lr of this run applies (e.g. resuming after a NaN with a lower lr)
         for g in opt.param_groups: g["lr"] = g["initial_lr"] = lr
@@ -271,9 +275,12 @@ def train(cfg: TrainConfig) -> dict:
     if main_rank: out.mkdir(parents=True, exist_ok=True)
     seed_everything(cfg.seed)
     # ---- data
-    manifest = cfg.split_manifest or (str(out / "split.json") if cfg.dataset == "animals10" else None)
+    manifest = cfg.split_manifest or (str(out / "split.json") if cfg.dataset in ("animals10", "imagefolder") else None)
+    # rank 0 decodes the images (once per file, see `ci2p.core.check_images`) and writes the split; the others wait for it
+    if world > 1 and not main_rank: dist.barrier()
     train_ds, val_ds, info = build_datasets(cfg.dataset, cfg.data_dir, cfg.img_size, cfg.recipe, cfg.seed, cfg.val_fraction,
-                                            manifest if main_rank else None, cfg.skip_broken, flip=False)
+                                            manifest, cfg.skip_broken, flip=False, image_check=cfg.image_check)
+    if world > 1 and main_rank: dist.barrier()
     train_ds, val_ds = _subset(train_ds, cfg.max_train_samples, cfg.seed), _subset(val_ds, cfg.max_val_samples, cfg.seed + 1)
     num_classes = len(info.classes)
     # ---- model
@@ -365,13 +372,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", dest="progress", action="store_false", help=FLAG_HELP["progress"])
     return p
 
-def main(argv=None):
+def _main(argv=None):
     args = vars(_parser().parse_args(argv))
     try:
         res = train(TrainConfig(**args))
     finally:
         if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     return res
+
+def main(argv=None):
+    "`python -m ci2p.train`: a user's mistake (see `ci2p.core.UsageError`) is one message and exit status 2, a bug a traceback."
+    return cli(_main, "python -m ci2p.train", argv)
 
 if __name__ == "__main__" and not hasattr(sys, "ps1") and "ipykernel" not in sys.modules:
     main()

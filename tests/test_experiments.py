@@ -12,12 +12,14 @@ ROOT = Path(__file__).resolve().parents[1]
 # notebook: (tiny parameters, files the run must write into out_dir)
 TINY = {
     "05_train_animals10": (["-p", "img_size", "32", "-p", "max_train_samples", "64", "-p", "max_val_samples", "32",
-                            "-p", "batch_size", "32"], ["summary.json", "summary.csv", "fig5_val_top1.png"]),
+                            "-p", "batch_size", "32"], ["summary.json", "summary.csv", "summary.md", "fig5_val_top1.png"]),
     "06_complexity": (["-y", "models: [vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, vit_base_p32_gap]", "-y", "img_sizes: [256]"],
                       ["complexity.csv", "complexity.md"]),
     "07_throughput": (["-p", "full", "False"], ["throughput_cpu.csv", "throughput_cpu.png"]),
     "10_codec": (["-p", "data", "{tmp}/photos", "-p", "long_side", "128", "-p", "max_images", "2"],
                  ["summary.json", "summary.md", "rate_distortion.png", "reconstructions.png", "training_curve.png"]),
+    "12_imagenet": (["-p", "img_size", "32", "-p", "max_train_samples", "64", "-p", "max_val_samples", "32", "-p", "batch_size", "32"],
+                    ["summary.json", "summary.md", "val_top1.png"]),
     "11_demo": (["-p", "n_train", "96", "-p", "n_test", "48", "-p", "img_size", "32", "-p", "epochs", "2", "-p", "batch_size", "32",
                  "-p", "codec_eval_images", "4"], ["summary.json", "summary.md", "val_top1.png", "codec_reconstructions.png"]),
 }
@@ -28,14 +30,14 @@ def test_every_experiment_has_a_tiny_setting():
     assert EXPERIMENTS and set(EXPERIMENTS) == set(TINY), f"experiment notebooks {EXPERIMENTS} vs tested {sorted(TINY)}"
 
 
-def run_papermill(name, tmp_path):
-    params = [p.replace("{tmp}", str(tmp_path)) for p in TINY[name][0]]
+def run_papermill(name, tmp_path, extra=()):
+    params = [p.replace("{tmp}", str(tmp_path)) for p in TINY[name][0]] + list(extra)
     if name == "10_codec":  # two photographs that ship with scikit-image stand in for the gathered ones
         import shutil, skimage
         (tmp_path / "photos").mkdir()
         for f in ("chelsea.png", "coffee.png"): shutil.copy(Path(skimage.__file__).parent / "data" / f, tmp_path / "photos" / f)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "papermill", f"nbs/{name}.ipynb", str(tmp_path / f"{name}.ipynb"), "-k", "ci2p",
+    cmd = [sys.executable, "-m", "papermill", f"nbs/{name}.ipynb", str(tmp_path / f"{name}{len(extra)}.ipynb"), "-k", "ci2p",
            *params, "-p", "out_dir", str(out)]
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
@@ -62,9 +64,67 @@ def test_experiment_notebook(name, tmp_path):
         s = json.loads((out / "summary.json").read_text())
         assert s["encoders"]["ci2p_vit_tiny"]["weights"] == "ci2p-q5" and s["encoders"]["ci2p_vit_tiny"]["frozen"]
         assert s["encoders"]["cnn_vit_tiny"]["weights"] == "random" and s["encoders"]["vit_tiny_gap"] is None
+        assert "ci2p_vit_tiny: ci2p-q5 (frozen)" in (out / "summary.md").read_text()
+        # the figures and tables again, from the runs already there (as after torchrun), without training
+        stamp = (out / "ci2p_vit_tiny" / "result.json").stat().st_mtime_ns
+        run_papermill(name, tmp_path, ["-p", "train_models", "False"])
+        again = json.loads((out / "summary.json").read_text())
+        assert again["table"] == s["table"] and (out / "ci2p_vit_tiny" / "result.json").stat().st_mtime_ns == stamp
+        # a random frozen encoder at full scale is refused with a message, before anything is trained
+        r = subprocess.run([sys.executable, "-m", "papermill", "nbs/05_train_animals10.ipynb", str(tmp_path / "refused.ipynb"), "-k", "ci2p",
+                            "-p", "preset", "paper", "-p", "encoder_weights", "random", "-p", "out_dir", str(tmp_path / "refused")],
+                           cwd=ROOT, capture_output=True, text=True, timeout=600)
+        assert r.returncode != 0 and "allow_random_encoder=True" in r.stdout + r.stderr
+    if name == "12_imagenet":
+        s = json.loads((out / "summary.json").read_text())
+        assert [h["model"] for h in s["gpu_hours"]] == ["vit_base_gap", "vit_base_p32_gap", "ci2p_vit_base", "ci2p_vit_base_ds"]
+        assert [h["source"] == "measured" for h in s["gpu_hours"]] == [True, False, True, True]
+        assert len(s["commands"]) == 3 and all(c.startswith("torchrun --nproc_per_node 8 -m ci2p.train") for c in s["commands"].values())
     if name == "10_codec":
         s = json.loads((out / "summary.json").read_text())
         assert s["n_images"] == 2 and s["weights"] == "ci2p-q5" and len(s["jpeg_curve"]) == 19
         assert abs(s["gain_over_jpeg_db"] - (s["mean"]["psnr"] - s["jpeg_psnr_at_codec_bpp"])) < 1e-9
     if name == "06_complexity":
         assert "## Erratum" in (out / "complexity.md").read_text()
+
+
+def documented_papermill_commands():
+    "(file, command) of every `papermill nbs/...` command in the README files and the experiment notebooks' prose."
+    import re
+    sources = [ROOT / "README.md", ROOT / "results" / "README.md"] + [ROOT / "nbs" / f"{n}.ipynb" for n in EXPERIMENTS]
+    found = []
+    for f in sources:
+        text = f.read_text()
+        if f.suffix == ".ipynb":
+            text = "\n".join("".join(c["source"]) for c in json.loads(text)["cells"] if c["cell_type"] == "markdown")
+        text = re.sub(r"\\\n\s*", " ", text)  # join continued lines
+        found += [(f.name, m.group(0).strip()) for m in re.finditer(r"papermill nbs/\S+\.ipynb [^`\n#]*", text)]
+    return found
+
+
+def notebook_parameters(nb_path):
+    import ast
+    cells = json.loads(Path(nb_path).read_text())["cells"]
+    src = next("".join(c["source"]) for c in cells if "parameters" in c["metadata"].get("tags", []))
+    return {t.id for node in ast.parse(src).body if isinstance(node, ast.Assign) for t in node.targets}
+
+
+def test_documented_papermill_commands_work_from_a_fresh_clone():
+    """Each documented command names an experiment notebook, writes its executed copy into a folder that exists in a
+    fresh clone (papermill does not create it), and sets only parameters the notebook has."""
+    import shlex
+    tracked = set(subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split())
+    tracked_dirs = {str(Path(f).parent) for f in tracked}
+    cmds = documented_papermill_commands()
+    assert len(cmds) >= 6, cmds
+    for where, cmd in cmds:
+        args = shlex.split(cmd)
+        nb, out = args[1], args[2]
+        if "NN_" in nb: continue  # the generic form in the README
+        assert (ROOT / nb).is_file() and nb in tracked, f"{where}: {nb} is not an experiment notebook of the repository"
+        assert str(Path(out).parent) in tracked_dirs or out.startswith(("OUT", "/")), \
+            f"{where}: `{cmd}` writes into {Path(out).parent}/, which does not exist in a fresh clone"
+        params = notebook_parameters(ROOT / nb)
+        for flag, value in zip(args, args[1:]):
+            name = value.split(":")[0].strip() if flag == "-y" else value
+            if flag in ("-p", "-y"): assert name in params, f"{where}: `{cmd}` sets {name!r}, not a parameter of {nb}"

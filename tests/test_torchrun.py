@@ -19,6 +19,7 @@ def test_torchrun_two_processes(tmp_path):
     assert [h["epoch"] for h in hist] == [1, 2] and run["world_size"] == 2
     # metrics are reduced over ranks: all 33 validation images counted once, so top-1 is a multiple of 1/33
     assert all(abs(h["val_top1"] * 33 / 100 - round(h["val_top1"] * 33 / 100)) < 1e-6 for h in hist)
-    # rank 0 alone writes: one checkpoint pair, and each epoch printed once
-    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["epoch0002.safetensors", "epoch0002.state.pt", "last.json"]
+    # rank 0 alone writes: the last two checkpoint pairs, and each epoch printed once
+    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["epoch0001.safetensors", "epoch0001.state.pt",
+                                                                       "epoch0002.safetensors", "epoch0002.state.pt", "last.json"]
     assert r.stdout.count("epoch 1:") == 1
