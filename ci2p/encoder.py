@@ -58,6 +58,9 @@ class CI2PEncoder(nn.Module):
         self.quality = quality
         self.N, self.out_chs = codec_channels(quality)
         self.g_a = build_codec(quality).g_a
+        # the entropy model's medians: y-hat = round(y - medians) + medians is what the codec's entropy coder stores.
+        # 0 for a fresh codec; NaN (unknown) after loading weights that carry no entropy model
+        self.register_buffer("medians", torch.zeros(1, self.out_chs, 1, 1))
         self.frozen = False
         if frozen: self.freeze()
 
@@ -78,6 +81,13 @@ class CI2PEncoder(nn.Module):
             with torch.no_grad(): return self.g_a(x)
         return self.g_a(x)
 
+    def quantize(self, y: torch.Tensor) -> torch.Tensor:
+        "y-hat: `y` rounded around the entropy model's medians, exactly as CompressAI's `compress`/`decompress` return it."
+        if not torch.isfinite(self.medians).all():
+            raise UsageError("latent='yhat' needs the codec's entropy model, and these encoder weights carry none: use a whole "
+                             "codec ('ci2p-q5', 'official', a codec.safetensors or .pth.tar)")
+        return torch.round(y - self.medians) + self.medians
+
     def extra_repr(self): return f"quality={self.quality}, out_chs={self.out_chs}, frozen={self.frozen}"
 
 # %% ../nbs/lib/01_encoder.ipynb #573c3b37
@@ -93,26 +103,33 @@ def load_official_codec(quality: int = 5, progress: bool = False) -> FactorizedP
             f"  1. a local copy of the official checkpoint: weights='/path/to/{fname}'\n"
             f"  2. the codec shipped with ci2p: weights='ci2p-q5' (or your own: `python -m ci2p.codec pretrain`)") from e
 
-def _encoder_state(source, quality: int) -> dict:
-    "The g_a state dict (keys as in `CI2PEncoder.g_a`) from any supported source."
+def _medians(state: dict):
+    "The entropy bottleneck's medians [1, M, 1, 1] from a codec state dict, or None when it holds no entropy model."
+    q = state.get("entropy_bottleneck.quantiles")
+    return None if q is None else q[:, 0, 1].reshape(1, -1, 1, 1).clone()
+
+def _encoder_state(source, quality: int) -> tuple[dict, torch.Tensor | None]:
+    "(g_a state dict with keys as in `CI2PEncoder.g_a`, medians or None) from any supported source."
     if source == "official":
-        return load_official_codec(quality).g_a.state_dict()
+        codec = load_official_codec(quality)
+        return codec.g_a.state_dict(), _medians(codec.state_dict())
     state, meta = read_state_dict(shipped_codec_path(source) if str(source) in SHIPPED_CODECS else source)
     if meta.get("format") in ("ci2p-encoder", "ci2p-codec") and meta.get("quality") and int(meta["quality"]) != quality:
         raise UsageError(f"{source} holds an encoder of quality {meta['quality']}, but quality {quality} was asked for")
     if meta.get("format") == "ci2p-encoder":
-        return state
+        return state, None
     if any(k.startswith("g_a.") for k in state):  # a full codec checkpoint
-        return {k[4:]: v for k, v in state.items() if k.startswith("g_a.")}
-    return state  # bare g_a weights: the shape check decides
+        return {k[4:]: v for k, v in state.items() if k.startswith("g_a.")}, _medians(state)
+    return state, None  # bare g_a weights: the shape check decides
 
 def load_encoder_weights(encoder: CI2PEncoder, weights: str | os.PathLike | None) -> CI2PEncoder:
     "Load `weights` ('ci2p-q5', 'official', a file path, or None/'random' for no-op) into `encoder` in place."
     if weights is None or weights == "random": return encoder
-    state = _encoder_state(weights if weights == "official" or str(weights) in SHIPPED_CODECS else Path(weights), encoder.quality)
+    state, medians = _encoder_state(weights if weights == "official" or str(weights) in SHIPPED_CODECS else Path(weights), encoder.quality)
     N, M = encoder.N, encoder.out_chs
     check_shapes(state, encoder.g_a, f"the bmshj2018_factorized quality-{encoder.quality} encoder (N={N}, M={M})", weights)
     encoder.g_a.load_state_dict(state)
+    encoder.medians.copy_(medians if medians is not None else torch.full_like(encoder.medians, float("nan")))
     return encoder
 
 def build_encoder(weights: str | os.PathLike | None = None, quality: int = 5, frozen: bool = True) -> CI2PEncoder:

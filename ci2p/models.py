@@ -16,22 +16,28 @@ from timm.models.vision_transformer import Block, VisionTransformer
 from timm.utils import unwrap_model
 from .core import UsageError, check_shapes, read_state_dict, save_safetensors
 from .encoder import DEFAULT_ENCODER_WEIGHTS, CI2PEncoder, Denormalize, load_encoder_weights
-from .reshape import CnnReshape, PatchReshape, inverted_residual
+from .reshape import RESHAPES, CnnReshape, PatchReshape, build_reshape, inverted_residual
 
 # %% auto #0
-__all__ = ['TOKEN_STRIDE', 'default_cfgs', 'MODEL_NAMES', 'CI2PStem', 'ci2p_stem', 'is_frozen_ci2p', 'CI2PEmbed',
+__all__ = ['TOKEN_STRIDE', 'LATENTS', 'default_cfgs', 'MODEL_NAMES', 'CI2PStem', 'ci2p_stem', 'is_frozen_ci2p', 'CI2PEmbed',
            'CI2PViTDualScale', 'vit_base_gap', 'vit_small_gap', 'vit_tiny_gap', 'vit_base_p32_gap', 'vit_small_p32_gap',
            'vit_tiny_p32_gap', 'ci2p_vit_base', 'ci2p_vit_small', 'ci2p_vit_tiny', 'cnn_vit_base', 'cnn_vit_small',
            'cnn_vit_tiny', 'ci2p_vit_base_ds', 'save_weights', 'load_weights']
 
 # %% ../nbs/lib/04_models.ipynb #b0df0a9e
 TOKEN_STRIDE = CI2PEncoder.stride * PatchReshape.stride  # 32: image pixels per CI2P token, along each side
+LATENTS = ("y", "yhat")  # the raw latent (the paper) or the quantised one the codec's entropy coder stores
 
 class CI2PStem(nn.Module):
     "Normalised image [B,3,H,W] -> [0,1] -> g_a -> latent [B,M,H/16,W/16]; a latent of that shape passes through."
     is_ci2p_stem = True  # how `ci2p_stem` finds it: by this marker, not by class identity, which re-running a notebook changes
-    def __init__(self, img_size=256, quality: int = 5, frozen: bool = True, mean=IMAGENET_DEFAULT_MEAN, std=IMAGENET_DEFAULT_STD):
+    def __init__(self, img_size=256, quality: int = 5, frozen: bool = True, mean=IMAGENET_DEFAULT_MEAN, std=IMAGENET_DEFAULT_STD,
+                 latent: str = "y"):
         super().__init__()
+        if latent not in LATENTS: raise UsageError(f"latent must be one of {LATENTS}, got {latent!r}")
+        if latent == "yhat" and not frozen:
+            raise UsageError("latent='yhat' rounds the latent, which passes no gradient to a trained encoder; use it with frozen=True")
+        self.latent = latent
         self.img_size = to_2tuple(img_size)
         if any(s % TOKEN_STRIDE for s in self.img_size):
             raise UsageError(f"img_size must be a multiple of {TOKEN_STRIDE} for CI2P (encoder stride {CI2PEncoder.stride} "
@@ -51,10 +57,11 @@ class CI2PStem(nn.Module):
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         "Normalised image -> encoder latent (what `--cache-latents` stores)."
         if self.is_latent(x): raise ValueError(f"encode() takes images; got a latent of shape {tuple(x.shape)}")
-        return self.encoder(self.denorm(x))
+        y = self.encoder(self.denorm(x))
+        return self.encoder.quantize(y) if self.latent == "yhat" else y
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x if self.is_latent(x) else self.encoder(self.denorm(x))
+        return x if self.is_latent(x) else self.encode(x)
 
 def _probe_model(name: str) -> nn.Module:
     "A registered model built small (64 px, random encoder) for questions about its structure."
@@ -81,16 +88,17 @@ class CI2PEmbed(nn.Module):
     "CI2P patch embedding: (normalised) image -> CI2PStem -> PatchReshape -> tokens [B, (H/32)(W/32), embed_dim]."
     def __init__(self, img_size=256, patch_size=32, in_chans: int = 3, embed_dim: int = 768, bias: bool = True,
                  dynamic_img_pad: bool = False, quality: int = 5, frozen: bool = True, mean=IMAGENET_DEFAULT_MEAN,
-                 std=IMAGENET_DEFAULT_STD, device=None, dtype=None, **kwargs):
+                 std=IMAGENET_DEFAULT_STD, latent: str = "y", reshape: str = "paper", device=None, dtype=None, **kwargs):
         super().__init__()
         if kwargs.get("output_fmt") not in (None, "NLC") or not kwargs.get("strict_img_size", True):
             raise ValueError("CI2PEmbed does not support dynamic_img_size; build the model with a fixed img_size")
         if in_chans != 3: raise ValueError(f"CI2PEmbed needs RGB input (in_chans=3), got in_chans={in_chans}")
-        self.stem = CI2PStem(img_size, quality, frozen, mean, std)
+        self.stem = CI2PStem(img_size, quality, frozen, mean, std, latent)
         self.img_size, self.patch_size = self.stem.img_size, (TOKEN_STRIDE, TOKEN_STRIDE)
         self.grid_size = (self.img_size[0] // TOKEN_STRIDE, self.img_size[1] // TOKEN_STRIDE)
         self.num_patches = self.grid_size[0] * self.grid_size[1]
-        self.reshape = PatchReshape(self.stem.out_chs, embed_dim)
+        if reshape not in RESHAPES: raise UsageError(f"reshape must be one of {RESHAPES}, got {reshape!r}")
+        self.reshape = build_reshape(reshape, self.stem.out_chs, embed_dim)
 
     def feat_ratio(self, as_scalar: bool = True): return TOKEN_STRIDE if as_scalar else (TOKEN_STRIDE, TOKEN_STRIDE)
 
@@ -200,13 +208,14 @@ def _vit(name, size, pretrained=False, img_size=256, **kwargs):
     model = VisionTransformer(img_size=img_size, **{**args, **kwargs})
     return _finish(model, name, img_size, None, None, True)
 
-def _ci2p_vit(name, size, pretrained=False, img_size=256, encoder_weights="default", quality=5, frozen=True, **kwargs):
+def _ci2p_vit(name, size, pretrained=False, img_size=256, encoder_weights="default", quality=5, frozen=True, latent="y",
+              reshape="paper", **kwargs):
     _no_pretrained(name, pretrained, kwargs)
     dim, heads = _WIDTHS[size]
     args = dict(patch_size=TOKEN_STRIDE, embed_dim=dim, depth=12, num_heads=heads, class_token=False, global_pool="avg",
                 fc_norm=False, pos_embed="none", drop_path_rate=0.1)
     encoder_weights = _default_weights(encoder_weights, frozen, quality)
-    embed = partial(CI2PEmbed, quality=quality, frozen=frozen)
+    embed = partial(CI2PEmbed, quality=quality, frozen=frozen, latent=latent, reshape=reshape)
     model = VisionTransformer(img_size=img_size, embed_layer=embed, **{**args, **kwargs})
     return _finish(model, name, img_size, model.patch_embed.stem.encoder, encoder_weights, frozen)
 

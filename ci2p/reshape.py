@@ -10,7 +10,8 @@ from timm.layers import make_divisible
 from timm.models._efficientnet_blocks import InvertedResidual, SqueezeExcite
 
 # %% auto #0
-__all__ = ['SqueezeExciteV3', 'inverted_residual', 'PatchReshape', 'CnnReshape', 'count_params']
+__all__ = ['RESHAPES', 'SqueezeExciteV3', 'inverted_residual', 'PatchReshape', 'CnnReshape', 'count_params', 'LinearReshape',
+           'build_reshape']
 
 # %% ../nbs/lib/03_reshape.ipynb #18c5cc33
 class SqueezeExciteV3(SqueezeExcite):
@@ -23,23 +24,23 @@ class SqueezeExciteV3(SqueezeExcite):
         x_se = self.act1(self.conv_reduce(F.adaptive_avg_pool2d(x, 1)))
         return x * self.gate(self.conv_expand(x_se))
 
-def inverted_residual(in_chs: int, mid_chs: int, out_chs: int, kernel_size: int = 3, stride: int = 1) -> InvertedResidual:
-    "MobileNetV3 inverted residual block in -> mid (expand) -> out, depthwise `kernel_size`, with SE and Hardswish."
+def inverted_residual(in_chs: int, mid_chs: int, out_chs: int, kernel_size: int = 3, stride: int = 1, se: bool = True) -> InvertedResidual:
+    "MobileNetV3 inverted residual block in -> mid (expand) -> out, depthwise `kernel_size`, Hardswish, SE unless `se=False`."
     if mid_chs == in_chs:
         raise ValueError(f"mid_chs ({mid_chs}) must differ from in_chs: the authors' block has an expand conv only then, "
                          "and the blocks used here all expand")
     if mid_chs % in_chs and make_divisible(in_chs * mid_chs / in_chs) != mid_chs:
         raise ValueError(f"mid_chs={mid_chs} is not reachable from in_chs={in_chs} (multiple of 8 expected)")
     return InvertedResidual(in_chs, out_chs, dw_kernel_size=kernel_size, stride=stride, exp_ratio=mid_chs / in_chs,
-                            act_layer=nn.Hardswish, se_layer=SqueezeExciteV3, drop_path_rate=0.0)
+                            act_layer=nn.Hardswish, se_layer=SqueezeExciteV3 if se else None, drop_path_rate=0.0)
 
 # %% ../nbs/lib/03_reshape.ipynb #a8d86236
 class PatchReshape(nn.Sequential):
     "Latent [in_chs, h, w] -> [out_chs, h/2, w/2]: IR(in->4in->in, k3, s1) then IR(in->6in->out, k5, s2)."
     stride = 2  # the second block's depthwise stride: latent [C, h, w] -> tokens [D, h/2, w/2]
-    def __init__(self, in_chs: int = 192, out_chs: int = 768, expand: int = 4, down_expand: int = 6):
-        super().__init__(inverted_residual(in_chs, expand * in_chs, in_chs, 3, 1),
-                         inverted_residual(in_chs, down_expand * in_chs, out_chs, 5, 2))
+    def __init__(self, in_chs: int = 192, out_chs: int = 768, expand: int = 4, down_expand: int = 6, se: bool = True):
+        super().__init__(inverted_residual(in_chs, expand * in_chs, in_chs, 3, 1, se),
+                         inverted_residual(in_chs, down_expand * in_chs, out_chs, 5, 2, se))
         self.in_chs, self.out_chs = in_chs, out_chs
 
 class CnnReshape(nn.Sequential):
@@ -49,3 +50,21 @@ class CnnReshape(nn.Sequential):
         self.in_chs, self.out_chs = in_chs, out_chs
 
 def count_params(module: nn.Module) -> int: return sum(p.numel() for p in module.parameters())
+
+# %% ../nbs/lib/03_reshape.ipynb #b3bffc2a
+class LinearReshape(nn.Sequential):
+    "Latent [in_chs, h, w] -> [out_chs, h/2, w/2]: 2x2 space-to-depth, then one linear map of the 4*in_chs values (with bias)."
+    stride = 2
+    def __init__(self, in_chs: int = 192, out_chs: int = 768):
+        super().__init__(nn.PixelUnshuffle(2), nn.Conv2d(4 * in_chs, out_chs, 1))
+        self.in_chs, self.out_chs = in_chs, out_chs
+
+RESHAPES = ("paper", "ir1", "no_se", "linear")
+
+def build_reshape(kind: str, in_chs: int = 192, out_chs: int = 768) -> nn.Module:
+    "The PatchReshape variant `kind` (one of RESHAPES)."
+    if kind == "paper": return PatchReshape(in_chs, out_chs)
+    if kind == "no_se": return PatchReshape(in_chs, out_chs, se=False)
+    if kind == "ir1": return CnnReshape(in_chs, out_chs)
+    if kind == "linear": return LinearReshape(in_chs, out_chs)
+    raise ValueError(f"reshape must be one of {RESHAPES}, got {kind!r}")

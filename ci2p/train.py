@@ -6,7 +6,7 @@
 from __future__ import annotations
 import argparse, csv, io, json, os, random, sys, time
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 import numpy as np
 import timm
@@ -15,6 +15,7 @@ import torch.distributed as dist
 import torch.nn as nn
 from timm.loss import SoftTargetCrossEntropy
 from timm.scheduler import CosineLRScheduler
+from timm.utils import ParseKwargs
 from tqdm.auto import tqdm
 from .core import (UsageError, atomic_write, cli, get_device, load_torch, record_checkpoint, run_metadata, save_json,
                        save_torch, seed_everything, usable_checkpoint)
@@ -33,6 +34,7 @@ class TrainConfig:
     `None` recipe defaults are filled in from the recipe; `encoder_weights='default'` is the model's own default
     (the shipped codec 'ci2p-q5' for a frozen encoder, random for the CNN-ViT control). `run.json` records it all."""
     model: str = "vit_tiny_gap"
+    model_kwargs: dict = field(default_factory=dict)
     dataset: str = "demo"
     data_dir: str | None = None
     img_size: int = 128
@@ -77,6 +79,7 @@ class TrainConfig:
 
 FLAG_HELP = {
     "model": "a registered model name (vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, cnn_vit_base, *_tiny, *_small ...)",
+    "model_kwargs": "model constructor arguments, timm's convention: --model-kwargs latent=yhat reshape=linear frozen=False pos_embed=learn",
     "dataset": "which dataset reader: demo (embedded), animals10, fashion-mnist, imagefolder",
     "data_dir": "the dataset's folder (not needed for demo)",
     "img_size": "square input size in pixels; a multiple of 32 for CI2P models",
@@ -234,7 +237,7 @@ def _write_metrics(out: Path, history: list):
 
 def build_model(cfg: TrainConfig, num_classes: int) -> nn.Module:
     "The timm model of `cfg` for `num_classes`; `encoder_weights` goes to models with a CI2P stem only."
-    kw = dict(num_classes=num_classes, img_size=cfg.img_size, drop_path_rate=cfg.drop_path_rate)
+    kw = dict(num_classes=num_classes, img_size=cfg.img_size, drop_path_rate=cfg.drop_path_rate, **cfg.model_kwargs)
     if cfg.encoder_weights != "default":
         if ci2p_stem(cfg.model) is None: raise ValueError(f"--encoder-weights given, but {cfg.model} has no CI2P encoder")
         kw["encoder_weights"] = cfg.encoder_weights or "random"  # timm drops None-valued kwargs
@@ -254,7 +257,8 @@ def _encoder_record(cfg: TrainConfig, model) -> dict | None:
     if stem is None: return None
     from ci2p.models import _default_weights
     resolved = _default_weights(cfg.encoder_weights, stem.encoder.frozen, stem.encoder.quality) if cfg.encoder_weights == "default" else cfg.encoder_weights
-    return {"asked": cfg.encoder_weights, "weights": resolved or "random", "quality": stem.encoder.quality, "frozen": stem.encoder.frozen}
+    return {"asked": cfg.encoder_weights, "weights": resolved or "random", "quality": stem.encoder.quality, "frozen": stem.encoder.frozen,
+            "latent": stem.latent}
 
 @torch.no_grad()
 def evaluate(model, loader, device, amp_ctx) -> tuple[float, float]:
@@ -363,6 +367,8 @@ def _parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     for f in fields(TrainConfig):
         if f.name == "progress": continue
+        if f.name == "model_kwargs":
+            p.add_argument("--model-kwargs", nargs="*", default={}, action=ParseKwargs, help=FLAG_HELP[f.name]); continue
         flag, helptext = "--" + f.name.replace("_", "-"), FLAG_HELP[f.name]
         if f.type in ("bool", bool): p.add_argument(flag, action="store_true", help=helptext)
         else:

@@ -13,6 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY = {
     "05_train_animals10": (["-p", "img_size", "32", "-p", "max_train_samples", "64", "-p", "max_val_samples", "32",
                             "-p", "batch_size", "32"], ["summary.json", "summary.csv", "summary.md", "fig5_val_top1.png"]),
+    "08_ablations": (["-p", "img_size", "32", "-y", "studies: [latent, rate]", "-y", "seeds: [0, 1]", "-p", "epochs", "1",
+                      "-p", "max_train_samples", "48", "-p", "max_val_samples", "32", "-p", "batch_size", "16"],
+                     ["summary.json", "summary.md", "summary.csv", "rows.csv", "studies.png", "codec_fidelity.png"]),
     "06_complexity": (["-y", "models: [vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, vit_base_p32_gap]", "-y", "img_sizes: [256]"],
                       ["complexity.csv", "complexity.md"]),
     "07_throughput": (["-p", "full", "False"], ["throughput_cpu.csv", "throughput_cpu.png"]),
@@ -75,6 +78,13 @@ def test_experiment_notebook(name, tmp_path):
                             "-p", "preset", "paper", "-p", "encoder_weights", "random", "-p", "out_dir", str(tmp_path / "refused")],
                            cwd=ROOT, capture_output=True, text=True, timeout=600)
         assert r.returncode != 0 and "allow_random_encoder=True" in r.stdout + r.stderr
+    if name == "08_ablations":
+        s = json.loads((out / "summary.json").read_text())
+        keys = {r["key"] for r in s["rows"]}
+        assert {"ci2p_vit_tiny", "ci2p_vit_tiny-latent=yhat", "ci2p_vit_tiny-quality=8-w=ci2p-q8"} <= keys
+        assert len(s["rows"]) == 2 * (2 + 4) and s["reference_codec"].startswith("ci2p-q5")   # the reference appears in both studies
+        runs = {p.name for p in (out / "runs").iterdir()}
+        assert len(runs) == 2 * 5, runs                                                      # ... but is trained once per seed
     if name == "12_imagenet":
         s = json.loads((out / "summary.json").read_text())
         assert [h["model"] for h in s["gpu_hours"]] == ["vit_base_gap", "vit_base_p32_gap", "ci2p_vit_base", "ci2p_vit_base_ds"]
