@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/02_codec.ipynb #22107fe7
 from __future__ import annotations
-import argparse, hashlib, io, json, math, os, sys, time
+import argparse, io, json, math, os, sys, time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 import numpy as np
@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
-from .core import (MissingInput, UsageError, cli, record_checkpoint, usable_checkpoint,
+from .core import (MissingInput, UsageError, cli, record_checkpoint, sha256_file, usable_checkpoint,
                        get_device, load_rgb, load_torch, project_root, run_metadata, save_json, save_torch,
                    seed_everything, scan_images, read_state_dict)
 from .encoder import (QUALITY_LAMBDA, SHIPPED_CODECS, build_codec, codec_channels, load_official_codec,
@@ -31,12 +31,6 @@ def photos_dir() -> Path:
     "`data/photos` of the repository: `manifest.json` and the gathered `images/`."
     return project_root(Path(__file__).parent if "__file__" in globals() else None) / "data" / "photos"
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
-    return h.hexdigest()
-
 def photo_files(split: str = "train", manifest: str | os.PathLike | None = None, verify: bool = True) -> list[Path]:
     "The photographs of `split` ('train', 'eval' or 'all') listed in `manifest`, each checked against its sha256."
     manifest = Path(manifest) if manifest else photos_dir() / "manifest.json"
@@ -49,13 +43,13 @@ def photo_files(split: str = "train", manifest: str | os.PathLike | None = None,
         raise MissingInput(f"{len(missing)} photograph(s) of {manifest} are not gathered yet (e.g. {missing[0]}); "
                                 f"run `python scripts/gather_photos.py`")
     if verify:
-        bad = [str(f) for f, r in zip(files, rows) if _sha256(f) != r["sha256"]]
+        bad = [str(f) for f, r in zip(files, rows) if sha256_file(f) != r["sha256"]]
         if bad: raise UsageError(f"photograph(s) differ from their sha256 in {manifest}: {bad}")
     return files
 
 def manifest_hash(manifest: str | os.PathLike | None = None) -> str:
     "sha256 of the manifest file: names the exact training and evaluation data of a codec."
-    return _sha256(Path(manifest) if manifest else photos_dir() / "manifest.json")
+    return sha256_file(Path(manifest) if manifest else photos_dir() / "manifest.json")
 
 # %% ../nbs/lib/02_codec.ipynb #f3326bad
 class CropPyramid:

@@ -167,14 +167,13 @@ def _read_pointer(ptr: Path) -> list[dict]:
 
 def usable_checkpoint(folder: str | os.PathLike) -> dict | None:
     "The newest checkpoint in `folder/last.json` whose files exist and match their sha256 (a damaged one is reported); None if none."
-    folder = Path(folder)
-    for i, e in enumerate(_read_pointer(folder / "last.json")):
+    folder = Path(folder); entries = _read_pointer(folder / "last.json")
+    for i, e in enumerate(entries):
         bad = [n for role, n in e["files"].items()
                if not (folder / n).is_file() or ("sha256" in e and sha256_file(folder / n) != e["sha256"][role])]
         if not bad: return e
         print(f"checkpoint file {folder / bad[0]} is damaged or missing (sha256 differs from {folder / 'last.json'}); "
-              + ("trying the one before it" if i + 1 < len(_read_pointer(folder / "last.json")) else "no older checkpoint is kept"),
-              file=sys.stderr)
+              + ("trying the one before it" if i + 1 < len(entries) else "no older checkpoint is kept"), file=sys.stderr)
     return None
 
 # %% ../nbs/lib/00_core.ipynb #2b489ac0
@@ -302,7 +301,8 @@ def image_check_cache(root: str | os.PathLike) -> Path:
 def check_images(paths, cache: str | os.PathLike | None = None) -> tuple[list[tuple[Path, str]], dict]:
     """(broken, stats) like `find_broken_images`, reusing the verdicts recorded in `cache` for files whose size and
     modification time have not changed, and recording the new ones. stats: {'decoded': n, 'reused': n}."""
-    if cache is None: return find_broken_images(paths), {"decoded": len(list(paths)), "reused": 0}
+    paths = list(paths)
+    if cache is None: return find_broken_images(paths), {"decoded": len(paths), "reused": 0}
     cache = Path(cache)
     try: known = json.loads(cache.read_text()) if cache.is_file() else {}
     except json.JSONDecodeError: known = {}

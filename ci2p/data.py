@@ -186,14 +186,16 @@ class DataInfo:
 
 IMAGE_CHECKS = ("cached", "full", "off")
 
-def _check_broken(samples, skip_broken: bool, what: str, cache=None):
-    broken, _ = check_images([p for p, _ in samples], cache)
+def _drop_broken(splits: dict, skip_broken: bool, cache=None):
+    "Check the files of every split ({name: samples}) in one pass: stop naming the broken ones, or drop them with `skip_broken`."
+    where = {p: name for name, samples in splits.items() for p, _ in samples}
+    broken, _ = check_images(list(where), cache)
     if broken and not skip_broken:
-        listing = "\n".join(f"  {p}: {why}" for p, why in broken[:20]) + ("\n  ..." if len(broken) > 20 else "")
-        raise UsageError(f"{len(broken)} image file(s) in the {what} set cannot be decoded:\n{listing}\n"
+        listing = "\n".join(f"  {p} ({where[p]}): {why}" for p, why in broken[:20]) + ("\n  ..." if len(broken) > 20 else "")
+        raise UsageError(f"{len(broken)} image file(s) cannot be decoded:\n{listing}\n"
                          "Remove them, or pass --skip-broken to train without them.")
     bad = {p for p, _ in broken}
-    return [s for s in samples if s[0] not in bad], [(str(p), why) for p, why in broken]
+    return {name: [s for s in samples if s[0] not in bad] for name, samples in splits.items()}, [(str(p), why) for p, why in broken]
 
 def build_datasets(dataset: str, data_dir=None, img_size: int = 256, recipe: str = "paper", seed: int = 0,
                    val_fraction: float = 0.2, manifest=None, skip_broken: bool = False, flip: bool = True,
@@ -234,8 +236,8 @@ def build_datasets(dataset: str, data_dir=None, img_size: int = 256, recipe: str
     broken = []
     if image_check != "off":
         cache = image_check_cache(data_dir) if image_check == "cached" else None
-        tr_s, b1 = _check_broken(tr_s, skip_broken, "training", cache); va_s, b2 = _check_broken(va_s, skip_broken, "validation", cache)
-        broken = b1 + b2
+        kept, broken = _drop_broken({"training": tr_s, "validation": va_s}, skip_broken, cache)
+        tr_s, va_s = kept["training"], kept["validation"]
         for p, why in broken: print(f"skipping undecodable image: {p} ({why})", file=sys.stderr)
     split = {k: v for k, v in split.items() if k not in ("train", "val") or isinstance(v, str)}
     tr, va = ImageFiles(tr_s, classes, train_tf, data_dir), ImageFiles(va_s, classes, eval_tf, data_dir)

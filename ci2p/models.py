@@ -16,7 +16,7 @@ from timm.models.vision_transformer import Block, VisionTransformer
 from timm.utils import unwrap_model
 from .core import UsageError, check_shapes, read_state_dict, save_safetensors
 from .encoder import DEFAULT_ENCODER_WEIGHTS, CI2PEncoder, Denormalize, load_encoder_weights
-from .reshape import RESHAPES, CnnReshape, PatchReshape, build_reshape, inverted_residual
+from .reshape import CnnReshape, PatchReshape, build_reshape, inverted_residual
 
 # %% auto #0
 __all__ = ['TOKEN_STRIDE', 'LATENTS', 'default_cfgs', 'MODEL_NAMES', 'CI2PStem', 'ci2p_stem', 'is_frozen_ci2p', 'CI2PEmbed',
@@ -97,7 +97,6 @@ class CI2PEmbed(nn.Module):
         self.img_size, self.patch_size = self.stem.img_size, (TOKEN_STRIDE, TOKEN_STRIDE)
         self.grid_size = (self.img_size[0] // TOKEN_STRIDE, self.img_size[1] // TOKEN_STRIDE)
         self.num_patches = self.grid_size[0] * self.grid_size[1]
-        if reshape not in RESHAPES: raise UsageError(f"reshape must be one of {RESHAPES}, got {reshape!r}")
         self.reshape = build_reshape(reshape, self.stem.out_chs, embed_dim)
 
     def feat_ratio(self, as_scalar: bool = True): return TOKEN_STRIDE if as_scalar else (TOKEN_STRIDE, TOKEN_STRIDE)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import torch.nn as nn
 import torch.nn.functional as F
 from timm.layers import make_divisible
+from .core import UsageError
 from timm.models._efficientnet_blocks import InvertedResidual, SqueezeExcite
 
 # %% auto #0
@@ -67,4 +68,4 @@ def build_reshape(kind: str, in_chs: int = 192, out_chs: int = 768) -> nn.Module
     if kind == "no_se": return PatchReshape(in_chs, out_chs, se=False)
     if kind == "ir1": return CnnReshape(in_chs, out_chs)
     if kind == "linear": return LinearReshape(in_chs, out_chs)
-    raise ValueError(f"reshape must be one of {RESHAPES}, got {kind!r}")
+    raise UsageError(f"reshape must be one of {RESHAPES}, got {kind!r}")
