@@ -12,11 +12,12 @@ import torch.nn as nn
 from .core import UsageError, cli, atomic_write, device_name, get_device, run_metadata, save_json, seed_everything
 from .complexity import create, fvcore_counts, set_fused_attn
 from .models import ci2p_stem, is_frozen_ci2p
+from .store import LatentStore, check_store_model
 from .train import TrainConfig, autocast_context, build_model, build_optimizer, train_step
 
 # %% auto #0
 __all__ = ['STEP_KINDS', 'release_memory', 'PeakMemory', 'flop_costs', 'make_batch', 'bench_model', 'run_bench', 'format_row',
-           'device_slug', 'save_rows', 'plot_speedup', 'main']
+           'loading_rate', 'bench_pipeline', 'device_slug', 'save_rows', 'plot_speedup', 'main']
 
 # %% ../nbs/lib/10_bench.ipynb #98b20760
 def _rss_bytes() -> int:
@@ -166,6 +167,40 @@ def format_row(r: dict) -> str:
     return (f"{name:<26} {r['mode']:<5} {r['img_size']:>4}px b{r['batch_size']:<4} {r['images_per_s']:9.2f} img/s "
             f"{r['step_ms']:9.1f} ms  peak {r['peak_mem_mb']:8.0f} MB  {r['step_gflops']:6.2f} GFLOP/img  "
             f"speedup {r['speedup']:5.2f}x of {r['flop_ratio']:5.2f}x ({100 * r['ceiling_fraction']:.0f} %)")
+
+# %% ../nbs/lib/10_bench.ipynb #16fb597d
+def loading_rate(ds, n: int | None = None, threads: int = 1) -> dict:
+    "Samples/s of `ds[i]` in this process with `threads` torch threads: one core's decoding rate with threads=1."
+    n, old = n or len(ds), torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        ds[0]   # opens files, builds decoding tables
+        t = time.perf_counter()
+        for i in range(n): ds[i % len(ds)]
+        dt = time.perf_counter() - t
+    finally: torch.set_num_threads(old)
+    return {"samples": n, "seconds": dt, "images_per_s": n / dt}
+
+def bench_pipeline(name: str, ds, img_size: int, num_classes: int, model_kwargs: dict | None = None, batch_size: int = 16,
+                   warmup: int = 1, steps: int = 4, workers: int = 1, amp: str = "auto", device=None, seed: int = 0) -> dict:
+    "Images/s of `steps` whole training steps (after `warmup`) fed by a DataLoader over `ds`, images or stored latents."
+    device = get_device(device)
+    cfg = TrainConfig(model=name, model_kwargs=model_kwargs or {}, img_size=img_size, batch_size=batch_size, amp=amp, progress=False, seed=seed)
+    release_memory(device); seed_everything(seed)
+    model = build_model(cfg, num_classes).to(device)
+    if isinstance(ds, LatentStore): check_store_model(ds.root, model)
+    params, opt, _ = build_optimizer(cfg, model, device)
+    amp_ctx, _ = autocast_context(amp, device)
+    sampler = torch.utils.data.RandomSampler(ds, replacement=True, num_samples=(warmup + steps) * batch_size,
+                                             generator=torch.Generator().manual_seed(seed))
+    loader = torch.utils.data.DataLoader(ds, batch_size=batch_size, sampler=sampler, num_workers=workers, drop_last=True)
+    criterion, model = nn.CrossEntropyLoss(), model.train()
+    for i, (x, y) in enumerate(loader):
+        if i == warmup: _sync(device); t = time.perf_counter()
+        train_step(model, x.to(device, non_blocking=True), y.to(device, non_blocking=True), opt, criterion, params, amp_ctx)
+    _sync(device); dt = time.perf_counter() - t
+    return {"model": name, "model_kwargs": model_kwargs or {}, "batch_size": batch_size, "workers": workers, "steps": steps,
+            "seconds": dt, "images_per_s": steps * batch_size / dt, "device": device_name(device)}
 
 # %% ../nbs/lib/10_bench.ipynb #39408395
 def device_slug(device=None) -> str:

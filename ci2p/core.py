@@ -9,12 +9,13 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 import numpy as np
 import torch
+import torch.distributed as dist
 from PIL import Image, ImageFile
 
 # %% auto #0
 __all__ = ['IMG_EXTENSIONS', 'UsageError', 'MissingInput', 'cli', 'project_root', 'output_dir', 'seed_everything',
-           'available_devices', 'get_device', 'atomic_write', 'save_json', 'save_torch', 'load_torch',
-           'save_safetensors', 'sha256_file', 'record_checkpoint', 'usable_checkpoint', 'read_state_dict',
+           'available_devices', 'get_device', 'setup_distributed', 'all_sum', 'atomic_write', 'save_json', 'save_torch',
+           'load_torch', 'save_safetensors', 'sha256_file', 'record_checkpoint', 'usable_checkpoint', 'read_state_dict',
            'check_shapes', 'git_commit', 'device_name', 'run_metadata', 'list_images', 'to_rgb', 'load_rgb',
            'find_broken_images', 'scan_images', 'image_check_cache', 'check_images']
 
@@ -80,6 +81,27 @@ def get_device(preference: str | torch.device | None = None) -> torch.device:
     if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
         raise ValueError(f"device {preference!r}: only {torch.cuda.device_count()} CUDA device(s) present")
     return dev
+
+# %% ../nbs/lib/00_core.ipynb #777e3327
+def setup_distributed(device_pref=None) -> tuple[int, int, torch.device]:
+    "(rank, world_size, device); initialises torch.distributed when launched by torchrun (also with one process)."
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if "LOCAL_RANK" in os.environ and "MASTER_ADDR" in os.environ:  # set by torchrun
+        rank, local = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))
+        dev = get_device(device_pref)
+        if dev.type == "cuda":
+            dev = torch.device("cuda", local); torch.cuda.set_device(dev)
+        if not dist.is_initialized():
+            dist.init_process_group("nccl" if dev.type == "cuda" else "gloo")
+        return rank, world, dev
+    return 0, 1, get_device(device_pref)
+
+def all_sum(values: list[float], device) -> list[float]:
+    "Sum a list of numbers over ranks (identity without DDP)."
+    if not (dist.is_available() and dist.is_initialized()): return list(values)
+    t = torch.tensor(values, dtype=torch.float64, device=device)
+    dist.all_reduce(t)
+    return t.tolist()
 
 # %% ../nbs/lib/00_core.ipynb #8535aee2
 def _umask() -> int:

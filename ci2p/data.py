@@ -21,7 +21,7 @@ from .core import (MissingInput, UsageError, check_images, cli, find_broken_imag
 __all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'RECIPES', 'DATASETS', 'IMAGE_CHECKS', 'ImageFiles',
            'ImageArray', 'read_idx', 'load_fashion_mnist', 'demo_dir', 'scan_class_folders', 'stratified_split',
            'animals10_samples', 'split_samples', 'build_transforms', 'build_mixup', 'DataInfo', 'build_datasets',
-           'main']
+           'seeded_subset', 'main']
 
 # %% ../nbs/lib/05_data.ipynb #1fe61539
 class ImageFiles(torch.utils.data.Dataset):
@@ -242,6 +242,14 @@ def build_datasets(dataset: str, data_dir=None, img_size: int = 256, recipe: str
     split = {k: v for k, v in split.items() if k not in ("train", "val") or isinstance(v, str)}
     tr, va = ImageFiles(tr_s, classes, train_tf, data_dir), ImageFiles(va_s, classes, eval_tf, data_dir)
     return tr, va, DataInfo(list(classes), len(tr), len(va), broken, split)
+
+# %% ../nbs/lib/05_data.ipynb #a2693476
+def seeded_subset(ds, n: int | None, seed: int):
+    "`n` samples of `ds` chosen by a seeded permutation (kept in order, with `targets`); `ds` itself when n is None or >= len."
+    if n is None or n >= len(ds): return ds
+    idx = sorted(np.random.default_rng(seed).permutation(len(ds))[:n].tolist())
+    sub = torch.utils.data.Subset(ds, idx); sub.targets = [ds.targets[i] for i in idx]
+    return sub
 
 # %% ../nbs/lib/05_data.ipynb #5a54403e
 def _main(argv=None):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/06_train.ipynb #fec5c391
 from __future__ import annotations
-import argparse, csv, io, json, os, random, sys, time
+import argparse, csv, io, json, random, sys, time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -17,15 +17,15 @@ from timm.loss import SoftTargetCrossEntropy
 from timm.scheduler import CosineLRScheduler
 from timm.utils import ParseKwargs
 from tqdm.auto import tqdm
-from .core import (UsageError, atomic_write, cli, get_device, load_torch, record_checkpoint, run_metadata, save_json,
-                       save_torch, seed_everything, usable_checkpoint)
-from .data import IMAGE_CHECKS, RECIPES, DATASETS, build_datasets, build_mixup
+from .core import (UsageError, all_sum, atomic_write, cli, load_torch, record_checkpoint, run_metadata, save_json,
+                       save_torch, seed_everything, setup_distributed, sha256_file, usable_checkpoint)
+from .data import IMAGE_CHECKS, RECIPES, DATASETS, DataInfo, build_datasets, build_mixup, seeded_subset
 from .models import ci2p_stem, is_frozen_ci2p, load_weights, save_weights
+from .store import LatentStore, build_store, check_store_model, read_manifest
 
 # %% auto #0
-__all__ = ['FLAG_HELP', 'TrainConfig', 'setup_distributed', 'all_sum', 'FlipViews', 'LatentCache', 'encode_dataset',
-           'save_checkpoint', 'load_checkpoint', 'build_optimizer', 'autocast_context', 'train_step', 'build_model',
-           'finished_run', 'evaluate', 'train', 'main']
+__all__ = ['FLAG_HELP', 'TrainConfig', 'FlipViews', 'save_checkpoint', 'load_checkpoint', 'build_optimizer', 'autocast_context',
+           'train_step', 'build_model', 'finished_run', 'evaluate', 'train', 'main']
 
 # %% ../nbs/lib/06_train.ipynb #d1a093ce
 @dataclass
@@ -53,6 +53,7 @@ class TrainConfig:
     workers: int = 0
     device: str | None = None
     cache_latents: bool = False
+    store: str | None = None
     val_fraction: float = 0.2
     split_manifest: str | None = None
     skip_broken: bool = False
@@ -74,6 +75,10 @@ class TrainConfig:
         if self.epochs < 1 or self.batch_size < 1: raise UsageError("epochs and batch_size must be >= 1")
         if self.cache_latents and self.recipe != "paper":
             raise UsageError("--cache-latents needs the 'paper' recipe: only its views (image, flipped image) are deterministic")
+        if self.store and self.recipe != "paper":
+            raise UsageError("--store needs the 'paper' recipe: a store holds the paper recipe's views (image, flipped image)")
+        if self.store and (self.cache_latents or self.data_dir):
+            raise UsageError("--store replaces --data-dir and --cache-latents: the store holds the data, encoded")
         if self.weight_decay is None: self.weight_decay = 0.05 if self.recipe == "official" else 0.0
         if self.warmup_epochs is None: self.warmup_epochs = round(20 * self.epochs / 300) if self.recipe == "official" else 0
 
@@ -97,7 +102,8 @@ FLAG_HELP = {
     "seed": "seed of the split, the initialisation and every epoch's randomness",
     "workers": "DataLoader worker processes",
     "device": "cpu, cuda, cuda:N, mps (default: the best available; under torchrun cuda:LOCAL_RANK)",
-    "cache_latents": "encode every view once with the frozen encoder, then train from the latents (paper recipe)",
+    "cache_latents": "encode every view once with the frozen encoder into a latent store in OUT/latents (y16, or yhat for latent=yhat), then train from it",
+    "store": "train from a latent store built by `python -m ci2p.store build` (paper recipe, frozen CI2P encoder)",
     "val_fraction": "validation share of a dataset without a fixed split (Animals-10 Kaggle layout)",
     "split_manifest": "the split of a dataset without one (Animals-10 Kaggle layout, a plain class-folder tree): the file to reuse (default OUT/split.json)",
     "skip_broken": "train on the readable images and list the broken ones instead of stopping",
@@ -110,27 +116,6 @@ FLAG_HELP = {
     "progress": "progress bars (--no-progress turns them off)",
 }
 
-# %% ../nbs/lib/06_train.ipynb #777e3327
-def setup_distributed(device_pref=None) -> tuple[int, int, torch.device]:
-    "(rank, world_size, device); initialises torch.distributed when launched by torchrun (also with one process)."
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if "LOCAL_RANK" in os.environ and "MASTER_ADDR" in os.environ:  # set by torchrun
-        rank, local = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))
-        dev = get_device(device_pref)
-        if dev.type == "cuda":
-            dev = torch.device("cuda", local); torch.cuda.set_device(dev)
-        if not dist.is_initialized():
-            dist.init_process_group("nccl" if dev.type == "cuda" else "gloo")
-        return rank, world, dev
-    return 0, 1, get_device(device_pref)
-
-def all_sum(values: list[float], device) -> list[float]:
-    "Sum a list of numbers over ranks (identity without DDP)."
-    if not (dist.is_available() and dist.is_initialized()): return list(values)
-    t = torch.tensor(values, dtype=torch.float64, device=device)
-    dist.all_reduce(t)
-    return t.tolist()
-
 # %% ../nbs/lib/06_train.ipynb #a73dbebc
 class FlipViews(torch.utils.data.Dataset):
     "Wrap a dataset whose transform is deterministic; flip horizontally with p=0.5 (as RandomHorizontalFlip draws it)."
@@ -139,26 +124,6 @@ class FlipViews(torch.utils.data.Dataset):
     def __getitem__(self, i):
         x, y = self.ds[i]
         return (x.flip(-1) if torch.rand(1) < 0.5 else x), y
-
-class LatentCache(torch.utils.data.Dataset):
-    "Encoder latents of every view: [N, views, C, h, w] (views: 0 = image, 1 = mirrored); flip drawn per sample."
-    def __init__(self, latents: torch.Tensor, targets, flip: bool):
-        self.latents, self.targets, self.flip = latents, list(targets), flip
-    def __len__(self): return len(self.latents)
-    def __getitem__(self, i):
-        v = int(torch.rand(1) < 0.5) if self.flip else 0
-        return self.latents[i, v], self.targets[i]
-
-@torch.no_grad()
-def encode_dataset(stem, ds, views: int, batch_size: int, device, workers: int = 0, progress: bool = True) -> torch.Tensor:
-    "g_a of every image of `ds` (deterministic transform) and, with views=2, of its mirror image."
-    loader = torch.utils.data.DataLoader(ds, batch_size=batch_size, shuffle=False, num_workers=workers)
-    out = []
-    for x, _ in tqdm(loader, desc=f"caching latents ({views} view{'s' * (views > 1)})", disable=not progress, mininterval=2):
-        x = x.to(device)
-        zs = [stem.encode(x)] + ([stem.encode(x.flip(-1))] if views == 2 else [])
-        out.append(torch.stack(zs, 1).float().cpu())
-    return torch.cat(out)
 
 # %% ../nbs/lib/06_train.ipynb #1d9c80e4
 def _rng_state() -> dict:
@@ -220,12 +185,6 @@ def train_step(fwd, x, y, opt, criterion, params, amp_ctx=nullcontext(), mixup=N
     return loss.detach()
 
 # %% ../nbs/lib/06_train.ipynb #e3719be5
-def _subset(ds, n, seed):
-    if n is None or n >= len(ds): return ds
-    idx = sorted(np.random.default_rng(seed).permutation(len(ds))[:n].tolist())
-    sub = torch.utils.data.Subset(ds, idx); sub.targets = [ds.targets[i] for i in idx]
-    return sub
-
 def _shard(ds, rank, world):
     "Rank r evaluates samples r, r+world, ...: every sample exactly once over all ranks."
     return ds if world == 1 else torch.utils.data.Subset(ds, list(range(rank, len(ds), world)))
@@ -260,6 +219,12 @@ def _encoder_record(cfg: TrainConfig, model) -> dict | None:
     return {"asked": cfg.encoder_weights, "weights": resolved or "random", "quality": stem.encoder.quality, "frozen": stem.encoder.frozen,
             "latent": stem.latent}
 
+def _store_record(path) -> dict | None:
+    "What run.json says about the latent store a run trained from: where, which format, and the manifest's sha256."
+    if path is None: return None
+    m = read_manifest(path)
+    return {"path": str(path), "format": m["format"], "codec": m["codec"], "manifest_sha256": sha256_file(Path(path) / "manifest.json")}
+
 @torch.no_grad()
 def evaluate(model, loader, device, amp_ctx) -> tuple[float, float]:
     "(correct, count) on this rank."
@@ -279,26 +244,35 @@ def train(cfg: TrainConfig) -> dict:
     if main_rank: out.mkdir(parents=True, exist_ok=True)
     seed_everything(cfg.seed)
     # ---- data
-    manifest = cfg.split_manifest or (str(out / "split.json") if cfg.dataset in ("animals10", "imagefolder") else None)
-    # rank 0 decodes the images (once per file, see `ci2p.core.check_images`) and writes the split; the others wait for it
-    if world > 1 and not main_rank: dist.barrier()
-    train_ds, val_ds, info = build_datasets(cfg.dataset, cfg.data_dir, cfg.img_size, cfg.recipe, cfg.seed, cfg.val_fraction,
-                                            manifest, cfg.skip_broken, flip=False, image_check=cfg.image_check)
-    if world > 1 and main_rank: dist.barrier()
-    train_ds, val_ds = _subset(train_ds, cfg.max_train_samples, cfg.seed), _subset(val_ds, cfg.max_val_samples, cfg.seed + 1)
+    if cfg.store:  # the data, encoded: no image is read
+        stored = read_manifest(cfg.store)
+        if stored["describe"].get("dataset", cfg.dataset) != cfg.dataset:
+            raise UsageError(f"{cfg.store} holds dataset {stored['describe']['dataset']!r}; pass --dataset {stored['describe']['dataset']}")
+        train_ds, val_ds = LatentStore(cfg.store, "train", flip=True), LatentStore(cfg.store, "val")
+        info = DataInfo(train_ds.classes, len(train_ds), len(val_ds), split={"store": str(cfg.store), **stored["describe"].get("split", {})})
+    else:
+        manifest = cfg.split_manifest or (str(out / "split.json") if cfg.dataset in ("animals10", "imagefolder") else None)
+        # rank 0 decodes the images (once per file, see `ci2p.core.check_images`) and writes the split; the others wait for it
+        if world > 1 and not main_rank: dist.barrier()
+        train_ds, val_ds, info = build_datasets(cfg.dataset, cfg.data_dir, cfg.img_size, cfg.recipe, cfg.seed, cfg.val_fraction,
+                                                manifest, cfg.skip_broken, flip=False, image_check=cfg.image_check)
+        if world > 1 and main_rank: dist.barrier()
+    train_ds, val_ds = seeded_subset(train_ds, cfg.max_train_samples, cfg.seed), seeded_subset(val_ds, cfg.max_val_samples, cfg.seed + 1)
     num_classes = len(info.classes)
     # ---- model
     model = build_model(cfg, num_classes).to(device)
     stem = ci2p_stem(model)
-    if cfg.cache_latents:
+    cache_s, store = 0.0, cfg.store
+    if cfg.store: check_store_model(cfg.store, model)
+    elif cfg.cache_latents:  # a latent store of its own in OUT/latents, rebuilt when the data or the encoder changed
         if not is_frozen_ci2p(model): raise ValueError(f"--cache-latents needs a model with a frozen CI2P encoder; {cfg.model} has none")
-        t = time.time()
-        train_ds = LatentCache(encode_dataset(stem, train_ds, 2, cfg.batch_size, device, cfg.workers, cfg.progress and main_rank), train_ds.targets, flip=True)
-        val_ds = LatentCache(encode_dataset(stem, val_ds, 1, cfg.batch_size, device, cfg.workers, cfg.progress and main_rank), val_ds.targets, flip=False)
+        t, store = time.time(), str(out / "latents")
+        build_store(store, {"train": (train_ds, 2), "val": (val_ds, 1)}, stem, "yhat" if stem.latent == "yhat" else "y16", info.classes,
+                    batch_size=cfg.batch_size, device=device, workers=cfg.workers, replace=True, progress=cfg.progress and main_rank,
+                    describe={"dataset": cfg.dataset, "data_dir": cfg.data_dir, "split": info.split, "encoder_weights": cfg.encoder_weights})
+        train_ds, val_ds = LatentStore(store, "train", flip=True), LatentStore(store, "val")
         cache_s = time.time() - t
-    else:
-        train_ds = FlipViews(train_ds) if cfg.recipe == "paper" else train_ds
-        cache_s = 0.0
+    elif cfg.recipe == "paper": train_ds = FlipViews(train_ds)
     sampler = torch.utils.data.DistributedSampler(train_ds, world, rank, shuffle=True, seed=cfg.seed, drop_last=True) if world > 1 else None
     gen = torch.Generator().manual_seed(cfg.seed)
     train_loader = torch.utils.data.DataLoader(train_ds, batch_size=cfg.batch_size, shuffle=sampler is None, sampler=sampler,
@@ -321,7 +295,7 @@ def train(cfg: TrainConfig) -> dict:
     if main_rank:
         save_json({"config": asdict(cfg), "encoder": _encoder_record(cfg, model), "classes": info.classes, "train_size": len(train_ds), "val_size": len(val_ds),
                    "broken_images": info.broken, "split": info.split, "world_size": world, "latent_cache_s": cache_s,
-                   "backend": dist.get_backend() if distributed else None,
+                   "store": _store_record(store), "backend": dist.get_backend() if distributed else None,
                    "params_trainable": sum(p.numel() for p in params), "meta": run_metadata(device)}, out / "run.json")
     # ---- epochs
     for epoch in range(start, cfg.epochs):
