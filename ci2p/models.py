@@ -55,7 +55,7 @@ class CI2PStem(nn.Module):
                          f"[B, {self.out_chs}, {self.latent_size[0]}, {self.latent_size[1]}], got {tuple(x.shape)}")
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        "Normalised image -> encoder latent (what `--cache-latents` stores)."
+        "Normalised image -> encoder latent (what the latent store holds: y, or y-hat with latent='yhat')."
         if self.is_latent(x): raise ValueError(f"encode() takes images; got a latent of shape {tuple(x.shape)}")
         y = self.encoder(self.denorm(x))
         return self.encoder.quantize(y) if self.latent == "yhat" else y

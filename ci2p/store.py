@@ -111,7 +111,7 @@ def _encode_shard(path: Path, ds, first: int, count: int, stem, fmt, views, batc
         ys.append(encode_views(stem, x.to(device), views).cpu()); labels += [int(v) for v in y]
     tensors = pack_shard(fmt, ys, labels, medians, eb)
     save_safetensors(tensors, path)   # no metadata: safetensors writes its keys in random order, and a shard must be reproducible
-    rec = {"file": None, "first": first, "count": count, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+    rec = {"file": None, "first": first, "count": count, "bytes": path.stat().st_size, "sha256": sha256_file(path), "rank": _dist()[0]}
     save_json(rec, path.with_suffix(".json"))
     return rec
 
@@ -241,7 +241,8 @@ class LatentStore(torch.utils.data.Dataset):
         if self._eb is None: self._eb = load_entropy_bottleneck(self.root / "entropy_model.safetensors")
         s = j * self.views + view
         data = f.get_slice("bytes")[int(offsets[s]):int(offsets[s + 1])].numpy().tobytes()
-        return self._eb.decompress([data], self.manifest["latent_shape"][1:])[0]
+        with torch.no_grad():   # the entropy model's medians are a parameter: no graph back to them
+            return self._eb.decompress([data], self.manifest["latent_shape"][1:])[0]
     def __getitem__(self, i):
         v = int(torch.rand(1) < 0.5) if self.flip else 0
         return self.latent(i, v), self.targets[i]

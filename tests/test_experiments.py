@@ -23,6 +23,9 @@ TINY = {
                  ["summary.json", "summary.md", "rate_distortion.png", "reconstructions.png", "training_curve.png"]),
     "12_imagenet": (["-p", "img_size", "32", "-p", "max_train_samples", "64", "-p", "max_val_samples", "32", "-p", "batch_size", "32"],
                     ["summary.json", "summary.md", "val_top1.png"]),
+    "13_store": (["-p", "photos", "{tmp}/photos", "-p", "img_size", "64", "-p", "model", "ci2p_vit_tiny", "-p", "baseline", "vit_tiny_gap",
+                  "-p", "batch_size", "2", "-p", "steps", "1", "-p", "workers", "0"],
+                 ["summary.json", "summary.md", "sizes.csv", "loading.csv", "training.csv", "store.png"]),
     "11_demo": (["-p", "n_train", "96", "-p", "n_test", "48", "-p", "img_size", "32", "-p", "epochs", "2", "-p", "batch_size", "32",
                  "-p", "codec_eval_images", "4"], ["summary.json", "summary.md", "val_top1.png", "codec_reconstructions.png"]),
 }
@@ -35,7 +38,7 @@ def test_every_experiment_has_a_tiny_setting():
 
 def run_papermill(name, tmp_path, extra=()):
     params = [p.replace("{tmp}", str(tmp_path)) for p in TINY[name][0]] + list(extra)
-    if name == "10_codec":  # two photographs that ship with scikit-image stand in for the gathered ones
+    if name in ("10_codec", "13_store"):  # two photographs that ship with scikit-image stand in for the gathered ones
         import shutil, skimage
         (tmp_path / "photos").mkdir()
         for f in ("chelsea.png", "coffee.png"): shutil.copy(Path(skimage.__file__).parent / "data" / f, tmp_path / "photos" / f)
@@ -63,6 +66,13 @@ def test_experiment_notebook(name, tmp_path):
         verdicts = {c["key"]: c["direction"] for c in s["claims"]}  # each verdict follows from the table's own numbers
         assert verdicts["more_accurate_than_vit"] == ("holds here" if top1["ci2p_vit_tiny"] > top1["vit_tiny_gap"] else "does NOT hold here")
         assert s["codec"]["weights"] == "ci2p-q5" and 0 < s["codec"]["bpp"] < 8
+    if name == "13_store":
+        s = json.loads((out / "summary.json").read_text())
+        size = {r["what"]: r["bytes_per_image"] for r in s["sizes"]}
+        # y16 holds 2 bytes per latent value, yhat 1 or 2, the bitstream less: the sizes come from the stores written
+        assert size["store: bitstream"] < size["store: yhat"] < size["store: y16"] < size["float32 latent (in memory, as --cache-latents kept it before)"]
+        assert [r["input"] for r in s["training"]] == ["JPEG/PNG files", "JPEG/PNG files, live encoder", "store: y16", "store: yhat", "store: bitstream"]
+        assert all(r["images_per_s"] > 0 for r in s["training"] + s["loading"])
     if name == "05_train_animals10":
         s = json.loads((out / "summary.json").read_text())
         assert s["encoders"]["ci2p_vit_tiny"]["weights"] == "ci2p-q5" and s["encoders"]["ci2p_vit_tiny"]["frozen"]
