@@ -14,7 +14,9 @@ setuptools.setup(
     license="Apache-2.0",
     packages=setuptools.find_packages(include=["ci2p", "ci2p.*"]),
     include_package_data=True,
-    package_data={"ci2p": ["assets/*.safetensors", "assets/*.md"]},  # the shipped codec and its model card
+    # what the library reads at run time (ci2p.paths.asset_path): the shipped codecs and their model cards, the rate-study
+    # encoders, the demo dataset and the photographs' manifest
+    package_data={"ci2p": ["assets/*.safetensors", "assets/*.md", "assets/*.json", "assets/codecs/*", "assets/demo/*"]},
     python_requires=">=" + cfg["min_python"],
     install_requires=cfg["requirements"].split(),
     extras_require={"dev": cfg["dev_requirements"].split()},

@@ -12,7 +12,8 @@ warnings.filterwarnings("ignore", message=r"'ci2p\.\w+' found in sys.modules aft
                         category=RuntimeWarning)
 
 # %% ../nbs/lib/99_package.ipynb #2734c361
-from .core import get_device, run_metadata, seed_everything
+from .provenance import run_metadata
+from .runtime import get_device, seed_everything
 from .encoder import CI2PEncoder, build_encoder
 from .codec import load_codec, pretrain_codec, evaluate_codec
-from .models import CI2PEmbed, CI2PViTDualScale, MODEL_NAMES  # importing ci2p.models registers them with timm
+from .models import CI2PEmbed, CI2PViTDualScale, MODEL_FACTS, MODEL_NAMES, model_facts  # registers the models with timm

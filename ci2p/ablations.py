@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .complexity import backbone_params, create, fvcore_gflops
-from .core import UsageError, project_root
-from .models import ci2p_stem
+from .errors import UsageError
+from .paths import asset_path
+from .models import model_facts
 from .reshape import RESHAPES
 from .train import TrainConfig, finished_run, train
 
@@ -43,9 +44,9 @@ def V(label: str, model: str, encoder_weights: str = "default", **kwargs) -> Var
 STUDIES = ("encoder", "tokens", "latent", "rate", "reshape", "positions")
 
 def default_codecs() -> dict:
-    "{quality: weights} of the codecs this repository has: the shipped ci2p-q5 and data/codecs/ci2p-q*.encoder.safetensors."
+    "{quality: weights} of the codecs that ship with ci2p: ci2p-q5 and `assets/codecs/ci2p-q*.encoder.safetensors`."
     found = {int(p.name.split("-q")[1].split(".")[0]): str(p)
-             for p in sorted((project_root() / "data" / "codecs").glob("ci2p-q*.encoder.safetensors"))}
+             for p in sorted(asset_path("codecs").glob("ci2p-q*.encoder.safetensors"))}
     return {**found, 5: "default"}
 
 def study_variants(study: str, size: str = "tiny", codecs: dict | None = None) -> list[Variant]:
@@ -67,7 +68,7 @@ def study_variants(study: str, size: str = "tiny", codecs: dict | None = None) -
 
 # %% ../nbs/lib/11_ablations.ipynb #a458e3a6
 def _frozen_ci2p(v: Variant) -> bool:
-    return ci2p_stem(v.model) is not None and v.kw.get("frozen", not v.model.startswith("cnn_vit"))
+    return model_facts(v.model, v.kw).frozen_encoder
 
 def run_variant(v: Variant, base: TrainConfig, seed: int, out_dir, reuse: bool = True) -> dict:
     "Train (or read back) `v` with `base` and `seed`; one row: final/best top-1, wall time, images/s, run folder."
@@ -130,7 +131,7 @@ def plot_studies(rows: pd.DataFrame, path=None):
         ax.set(title=st, xlabel="final top-1 (%)", ylabel=""); ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     if path:
-        from ci2p.core import atomic_write
+        from ci2p.files import atomic_write
         with atomic_write(path, "wb") as f: fig.savefig(f, format="png", dpi=110)
     return fig
 
@@ -146,6 +147,6 @@ def plot_codec_fidelity(points: pd.DataFrame, path=None):
            title="CI2P-ViT top-1 against the fidelity of its frozen codec"); ax.grid(alpha=0.3)
     fig.tight_layout()
     if path:
-        from ci2p.core import atomic_write
+        from ci2p.files import atomic_write
         with atomic_write(path, "wb") as f: fig.savefig(f, format="png", dpi=110)
     return fig

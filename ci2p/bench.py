@@ -4,20 +4,26 @@
 
 # %% ../nbs/lib/10_bench.ipynb #c082b4fa
 from __future__ import annotations
-import argparse, ctypes, csv, gc, io, os, re, statistics, sys, threading, time
+import ctypes, csv, gc, io, os, re, statistics, sys, threading, time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 import torch
 import torch.nn as nn
-from .core import UsageError, cli, atomic_write, device_name, get_device, run_metadata, save_json, seed_everything
+from .cli import arg, config_from_args, config_parser, run_cli
+from .errors import UsageError
+from .files import atomic_write, save_json
+from .provenance import device_name, run_metadata
+from .runtime import get_device, seed_everything
 from .complexity import create, fvcore_counts, set_fused_attn
 from .models import ci2p_stem, is_frozen_ci2p
-from .store import LatentStore, check_store_model
+from .data import DataConfig
+from .store import build_inputs, check_store_model, read_manifest
 from .train import TrainConfig, autocast_context, build_model, build_optimizer, train_step
 
 # %% auto #0
 __all__ = ['STEP_KINDS', 'release_memory', 'PeakMemory', 'flop_costs', 'make_batch', 'bench_model', 'run_bench', 'format_row',
-           'loading_rate', 'bench_pipeline', 'device_slug', 'save_rows', 'plot_speedup', 'main']
+           'loading_rate', 'bench_pipeline', 'device_slug', 'save_rows', 'plot_speedup', 'BenchConfig', 'main']
 
 # %% ../nbs/lib/10_bench.ipynb #98b20760
 def _rss_bytes() -> int:
@@ -100,7 +106,7 @@ def bench_model(name: str, mode: str = "train", img_size: int = 256, batch_size:
     if mode not in ("train", "infer"): raise UsageError(f"mode must be 'train' or 'infer', got {mode!r}")
     if warmup < 0 or steps < 1: raise UsageError(f"need warmup >= 0 and steps >= 1, got warmup={warmup}, steps={steps}")
     device = get_device(device)
-    cfg = TrainConfig(model=name, img_size=img_size, batch_size=batch_size, amp=amp, compile=compile, progress=False, seed=seed)
+    cfg = TrainConfig.of(model=name, img_size=img_size, batch_size=batch_size, amp=amp, compile=compile, progress=False, seed=seed)
     costs = flop_costs(name, img_size, num_classes)
     amp_ctx, use_bf16 = autocast_context(amp, device)
     release_memory(device); seed_everything(seed)
@@ -181,26 +187,29 @@ def loading_rate(ds, n: int | None = None, threads: int = 1) -> dict:
     finally: torch.set_num_threads(old)
     return {"samples": n, "seconds": dt, "images_per_s": n / dt}
 
-def bench_pipeline(name: str, ds, img_size: int, num_classes: int, model_kwargs: dict | None = None, batch_size: int = 16,
-                   warmup: int = 1, steps: int = 4, workers: int = 1, amp: str = "auto", device=None, seed: int = 0) -> dict:
-    "Images/s of `steps` whole training steps (after `warmup`) fed by a DataLoader over `ds`, images or stored latents."
+def bench_pipeline(name: str, data: DataConfig, store=None, model_kwargs: dict | None = None, batch_size: int = 16,
+                   warmup: int = 1, steps: int = 4, amp: str = "auto", device=None, seed: int = 0) -> dict:
+    """Images/s of `steps` whole training steps (after `warmup`) fed by a DataLoader (`data.workers` processes) over what
+    a run would read: the images of `data`, or the latent `store` (`ci2p.store.build_inputs`, as `train()` reads them)."""
     device = get_device(device)
-    cfg = TrainConfig(model=name, model_kwargs=model_kwargs or {}, img_size=img_size, batch_size=batch_size, amp=amp, progress=False, seed=seed)
+    inputs = build_inputs(data, seed, "paper", store=store)
+    img_size = read_manifest(store)["img_size"][0] if store is not None else data.img_size
+    cfg = TrainConfig.of(model=name, model_kwargs=model_kwargs or {}, img_size=img_size, batch_size=batch_size, amp=amp, progress=False, seed=seed)
     release_memory(device); seed_everything(seed)
-    model = build_model(cfg, num_classes).to(device)
-    if isinstance(ds, LatentStore): check_store_model(ds.root, model)
+    model = build_model(cfg, len(inputs.classes)).to(device)
+    if store is not None: check_store_model(store, model)
     params, opt, _ = build_optimizer(cfg, model, device)
     amp_ctx, _ = autocast_context(amp, device)
-    sampler = torch.utils.data.RandomSampler(ds, replacement=True, num_samples=(warmup + steps) * batch_size,
+    sampler = torch.utils.data.RandomSampler(inputs.train, replacement=True, num_samples=(warmup + steps) * batch_size,
                                              generator=torch.Generator().manual_seed(seed))
-    loader = torch.utils.data.DataLoader(ds, batch_size=batch_size, sampler=sampler, num_workers=workers, drop_last=True)
+    loader = torch.utils.data.DataLoader(inputs.train, batch_size=batch_size, sampler=sampler, num_workers=data.workers, drop_last=True)
     criterion, model = nn.CrossEntropyLoss(), model.train()
     for i, (x, y) in enumerate(loader):
         if i == warmup: _sync(device); t = time.perf_counter()
         train_step(model, x.to(device, non_blocking=True), y.to(device, non_blocking=True), opt, criterion, params, amp_ctx)
     _sync(device); dt = time.perf_counter() - t
-    return {"model": name, "model_kwargs": model_kwargs or {}, "batch_size": batch_size, "workers": workers, "steps": steps,
-            "seconds": dt, "images_per_s": steps * batch_size / dt, "device": device_name(device)}
+    return {"model": name, "model_kwargs": model_kwargs or {}, "inputs": inputs.source, "batch_size": batch_size,
+            "workers": data.workers, "steps": steps, "seconds": dt, "images_per_s": steps * batch_size / dt, "device": device_name(device)}
 
 # %% ../nbs/lib/10_bench.ipynb #39408395
 def device_slug(device=None) -> str:
@@ -239,27 +248,29 @@ def plot_speedup(rows: list[dict], path=None, title: str | None = None):
     return fig
 
 # %% ../nbs/lib/10_bench.ipynb #37f2e1d5
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m ci2p.bench", description="Training/inference throughput against the FLOP ceiling.")
-    p.add_argument("--models", nargs="+", default=["vit_base_gap", "ci2p_vit_base", "ci2p_vit_base_ds"], help="the first is the reference")
-    p.add_argument("--img-size", nargs="+", type=int, default=[256], help="one or more sizes (multiples of 32)")
-    p.add_argument("--batch-size", type=int, default=None, help="default: 128 on CUDA, 32 on CPU")
-    p.add_argument("--mode", choices=["train", "infer", "both"], default="train")
-    p.add_argument("--cache-latents", action="store_true", help="also time models with a frozen encoder on cached latents")
-    p.add_argument("--amp", choices=["auto", "bf16", "off"], default="auto", help="auto: bf16 autocast on CUDA, off on CPU (as train())")
-    p.add_argument("--compile", action="store_true", help="torch.compile the model")
-    p.add_argument("--no-fused-attn", dest="fused_attn", action="store_false", help="timm's attention without F.scaled_dot_product_attention")
-    p.add_argument("--warmup", type=int, default=None, help="untimed steps (default: 10 on CUDA, 2 on CPU)")
-    p.add_argument("--steps", type=int, default=None, help="timed steps (default: 30 on CUDA, 5 on CPU)")
-    p.add_argument("--device", default=None)
-    p.add_argument("--num-classes", type=int, default=10)
-    p.add_argument("--threads", type=int, default=None, help="CPU threads (torch.set_num_threads)")
-    p.add_argument("--json", default=None, help="write the rows (and run metadata beside them) here")
-    p.add_argument("--csv", default=None, help="write the rows as CSV here")
-    return p
+@dataclass
+class BenchConfig:
+    "`python -m ci2p.bench`: training/inference throughput against the FLOP ceiling (each field is a flag)."
+    models: list[str] = arg(help="the first is the reference", factory=lambda: ["vit_base_gap", "ci2p_vit_base", "ci2p_vit_base_ds"])
+    img_size: list[int] = arg(help="one or more sizes (multiples of 32)", factory=lambda: [256])
+    batch_size: int | None = arg(None, "default: 128 on CUDA, 32 on CPU")
+    mode: str = arg("train", "train, infer or both", choices=("train", "infer", "both"))
+    cache_latents: bool = arg(False, "also time models with a frozen encoder on cached latents")
+    amp: str = arg("auto", "auto: bf16 autocast on CUDA, off on CPU (as train())", choices=("auto", "bf16", "off"))
+    compile: bool = arg(False, "torch.compile the model")
+    fused_attn: bool = arg(True, "timm's attention through F.scaled_dot_product_attention (--no-fused-attn: without)")
+    warmup: int | None = arg(None, "untimed steps (default: 10 on CUDA, 2 on CPU)")
+    steps: int | None = arg(None, "timed steps (default: 30 on CUDA, 5 on CPU)")
+    device: str | None = arg(None, "cpu, cuda, cuda:N, mps")
+    num_classes: int = arg(10, "classes of the head")
+    threads: int | None = arg(None, "CPU threads (torch.set_num_threads)")
+    json: str | None = arg(None, "write the rows (and run metadata beside them) here")
+    csv: str | None = arg(None, "write the rows as CSV here")
+
+def _parser(): return config_parser(BenchConfig, prog="python -m ci2p.bench")
 
 def _main(argv=None) -> list[dict]:
-    args = _parser().parse_args(argv)
+    args = config_from_args(BenchConfig, _parser().parse_args(argv))
     if args.threads: torch.set_num_threads(args.threads)
     dev = get_device(args.device)
     cuda = dev.type == "cuda"
@@ -276,7 +287,7 @@ def _main(argv=None) -> list[dict]:
 
 def main(argv=None):
     "`python -m ci2p.bench`: a user's mistake is one message and exit status 2, a bug a traceback."
-    return cli(_main, "python -m ci2p.bench", argv)
+    return run_cli(_main, "python -m ci2p.bench", argv)
 
 if __name__ == "__main__" and not hasattr(sys, "ps1") and "ipykernel" not in sys.modules:
     main()

@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/02_codec.ipynb #22107fe7
 from __future__ import annotations
-import argparse, io, json, math, os, sys, time
+import io, json, math, os, sys, time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 import numpy as np
@@ -12,32 +12,67 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
-from .core import (MissingInput, UsageError, cli, record_checkpoint, sha256_file, usable_checkpoint,
-                       get_device, load_rgb, load_torch, project_root, run_metadata, save_json, save_torch,
-                   seed_everything, scan_images, read_state_dict)
-from .encoder import (QUALITY_LAMBDA, SHIPPED_CODECS, build_codec, codec_channels, load_official_codec,
-                      shipped_codec_path, save_encoder)
 from compressai.losses import RateDistortionLoss
 from compressai.models.google import FactorizedPrior
+from compressai.ops import compute_padding
+from timm.scheduler import CosineLRScheduler
+from .checkpoints import record_checkpoint, usable_checkpoint
+from .cli import Flags, arg, command_parser, config_from_args, run_cli
+from .encoder import (QUALITY_LAMBDA, SHIPPED_CODECS, build_codec, codec_channels, load_official_codec,
+                          shipped_codec_path, save_encoder)
+from .errors import MissingInput, UsageError
+from .files import load_torch, read_state_dict, save_json, save_safetensors, save_torch, sha256_file
+from .images import load_rgb, scan_images
+from .paths import asset_path, cache_dir
+from .provenance import run_metadata
+from .runtime import get_device, seed_everything
 
 # %% auto #0
-__all__ = ['photos_dir', 'photo_files', 'manifest_hash', 'CropPyramid', 'RandomCrops', 'PretrainConfig', 'psnr_from_mse',
-           'warmup_cosine', 'training_images', 'resize_long_side', 'pretrain_codec', 'save_codec', 'load_codec',
-           'image_tensor', 'pad64', 'crop_back', 'evaluate_codec', 'jpeg_point', 'jpeg_curve', 'psnr_at_rate',
-           'evaluation_images', 'main', 'entropy_round_trip']
+__all__ = ['PHOTOS', 'PHOTO_SPLITS', 'GREY_TOLERANCE', 'CROP_RECIPES', 'SATURATION_RANGE', 'GAMMA_RANGE', 'P_PERMUTE', 'P_HUE',
+           'CODEC_STRIDE', 'QUALITY_KEYS', 'JPEG_SUBSAMPLING', 'COMMANDS', 'photo_manifest', 'photos_dir',
+           'source_family', 'select_photos', 'photo_files', 'manifest_hash', 'is_greyscale', 'CropPyramid',
+           'hue_rotation', 'colour_jitter', 'RandomCrops', 'PretrainConfig', 'psnr_from_mse', 'training_images',
+           'resize_long_side', 'pretrain_codec', 'save_codec', 'load_codec', 'image_tensor', 'pad64', 'crop_back',
+           'image_quality', 'pooled_quality', 'per_image_mean', 'evaluate_codec', 'jpeg_image', 'jpeg_point',
+           'jpeg_curve', 'psnr_at_rate', 'jpeg_at_rate', 'against_jpeg', 'EvaluateConfig', 'evaluation_images',
+           'evaluate', 'main', 'entropy_round_trip']
 
 # %% ../nbs/lib/02_codec.ipynb #09002a69
-def photos_dir() -> Path:
-    "`data/photos` of the repository: `manifest.json` and the gathered `images/`."
-    return project_root(Path(__file__).parent if "__file__" in globals() else None) / "data" / "photos"
+PHOTOS = "photos"  # the name of the project's photographs: the manifest shipped in the package, the images in the cache
+
+def photo_manifest() -> Path:
+    "The manifest of the project's photographs, shipped with the package (`ci2p/assets/photos.json`)."
+    return asset_path("photos.json")
+
+def photos_dir(manifest: str | os.PathLike | None = None) -> Path:
+    """Where the photographs of `manifest` lie: an `images/` folder beside a manifest of your own, else the cache
+    folder `$CI2P_CACHE/photos` that `scripts/gather_photos.py` fills."""
+    if manifest is not None and (Path(manifest).parent / "images").is_dir(): return Path(manifest).parent / "images"
+    return cache_dir("photos")
+
+PHOTO_SPLITS = ("train", "eval", "source", "all")
+
+def source_family(row: dict) -> str:
+    "The package a photograph comes from, without its version: 'debian:mate-backgrounds', 'pypi:scikit-learn'."
+    return row.get("source", "").split("=")[0]
+
+def select_photos(rows: list[dict], split: str) -> list[dict]:
+    """The manifest rows of `split`: 'train', 'eval' (held out), 'all', or 'source': held out *by source*, the
+    photographs of every source family none of whose photographs is in 'train'."""
+    if split not in PHOTO_SPLITS: raise UsageError(f"split must be one of {PHOTO_SPLITS}, got {split!r}")
+    if split == "source":
+        seen = {source_family(r) for r in rows if r["split"] == "train"}
+        return [r for r in rows if r["split"] != "train" and source_family(r) not in seen]
+    return [r for r in rows if split == "all" or r["split"] == split]
 
 def photo_files(split: str = "train", manifest: str | os.PathLike | None = None, verify: bool = True) -> list[Path]:
-    "The photographs of `split` ('train', 'eval' or 'all') listed in `manifest`, each checked against its sha256."
-    manifest = Path(manifest) if manifest else photos_dir() / "manifest.json"
-    if split not in ("train", "eval", "all"): raise UsageError(f"split must be 'train', 'eval' or 'all', got {split!r}")
+    "The photographs of `split` (see `select_photos`) listed in `manifest`, each checked against its sha256."
+    manifest = photo_manifest() if manifest in (None, PHOTOS) else Path(manifest)
+    if split not in PHOTO_SPLITS: raise UsageError(f"split must be one of {PHOTO_SPLITS}, got {split!r}")
     if not manifest.is_file(): raise MissingInput(f"photo manifest not found: {manifest}")
-    rows = [r for r in json.loads(manifest.read_text())["photos"] if split == "all" or r["split"] == split]
-    files = [manifest.parent / "images" / r["file"] for r in rows]
+    rows = select_photos(json.loads(manifest.read_text())["photos"], split)
+    images = photos_dir(None if manifest == photo_manifest() else manifest)
+    files = [images / r["file"] for r in rows]
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise MissingInput(f"{len(missing)} photograph(s) of {manifest} are not gathered yet (e.g. {missing[0]}); "
@@ -49,13 +84,21 @@ def photo_files(split: str = "train", manifest: str | os.PathLike | None = None,
 
 def manifest_hash(manifest: str | os.PathLike | None = None) -> str:
     "sha256 of the manifest file: names the exact training and evaluation data of a codec."
-    return sha256_file(Path(manifest) if manifest else photos_dir() / "manifest.json")
+    return sha256_file(photo_manifest() if manifest in (None, PHOTOS) else Path(manifest))
 
 # %% ../nbs/lib/02_codec.ipynb #f3326bad
+GREY_TOLERANCE = 3.0  # mean |R-G| + |G-B| (of 255) below which a photograph counts as greyscale
+
+def is_greyscale(a: np.ndarray) -> bool:
+    "Whether an RGB uint8 array is (nearly) grey: its channels differ by less than `GREY_TOLERANCE` on average."
+    a = a.astype(np.int16)
+    return float(np.abs(a[..., 0] - a[..., 1]).mean() + np.abs(a[..., 1] - a[..., 2]).mean()) < GREY_TOLERANCE
+
 class CropPyramid:
-    "Images held in memory as uint8 arrays at scales 1, 1/2, 1/4, ... (at most `max_levels`, short side >= `crop`)."
+    """Images held in memory as uint8 arrays at scales 1, 1/2, 1/4, ... (at most `max_levels`, short side >= `crop`).
+    `grey`: per image, whether it is greyscale (`is_greyscale` of its first level)."""
     def __init__(self, images, crop: int, max_levels: int = 6):
-        self.crop, self.levels, self.owner = crop, [], []
+        self.crop, self.levels, self.owner, self.grey = crop, [], [], []
         for i, img in enumerate(images):
             img = img if isinstance(img, Image.Image) else load_rgb(img)
             w, h = img.size
@@ -66,64 +109,102 @@ class CropPyramid:
                 w, h = img.size
                 if min(w, h) // 2 < crop: break
                 img = img.resize((w // 2, h // 2), Image.LANCZOS)
+            self.grey.append(is_greyscale(self.levels[-1]))
         self.n_images = len(set(self.owner))
     def __len__(self): return len(self.levels)
     def nbytes(self) -> int: return sum(a.nbytes for a in self.levels)
+    def level_weights(self, grey_weight: float = 1.0) -> np.ndarray:
+        "Probability of each level: uniform over levels, a greyscale photograph's levels weighted by `grey_weight`."
+        w = np.array([grey_weight if self.grey[o] else 1.0 for o in self.owner], dtype=np.float64)
+        return w / w.sum()
+
+# %% ../nbs/lib/02_codec.ipynb #c0l0ur02
+CROP_RECIPES = ("plain", "colour")
+SATURATION_RANGE, GAMMA_RANGE, P_PERMUTE, P_HUE = (0.6, 1.5), (0.7, 1.4), 0.5, 0.5
+_LUMA = np.array([0.299, 0.587, 0.114])  # BT.601, as Pillow's RGB -> L
+
+def hue_rotation(theta: float) -> np.ndarray:
+    "3x3 RGB matrix rotating hues by `theta` radians about the grey axis (grey stays grey)."
+    c, s, k = math.cos(theta), math.sin(theta), 1 / math.sqrt(3)
+    K = np.array([[0, -k, k], [k, 0, -k], [-k, k, 0]])
+    return np.eye(3) * c + s * K + (1 - c) * np.full((3, 3), 1 / 3)
+
+def colour_jitter(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    "The `colour` recipe on a float [H, W, 3] array in [0, 1]: channel permutation, hue rotation, saturation, gamma."
+    if rng.random() < P_PERMUTE: x = x[..., rng.permutation(3)]
+    if rng.random() < P_HUE: x = x @ hue_rotation(rng.uniform(-math.pi, math.pi)).T
+    grey = (x @ _LUMA)[..., None]
+    x = grey + rng.uniform(*SATURATION_RANGE) * (x - grey)
+    gamma = math.exp(rng.uniform(math.log(GAMMA_RANGE[0]), math.log(GAMMA_RANGE[1])))
+    return np.clip(x, 0, 1) ** gamma
 
 class RandomCrops(torch.utils.data.Dataset):
-    "Sample k: a random level of `pyramid`, a random `crop` x `crop` window and flip, all drawn from `(seed, k)`."
-    def __init__(self, pyramid: CropPyramid, seed: int = 0):
-        self.pyramid, self.crop, self.seed = pyramid, pyramid.crop, seed
+    "Sample k: a level of `pyramid`, a `crop` x `crop` window, a flip and (recipe 'colour') colour jitter, from `(seed, k)`."
+    def __init__(self, pyramid: CropPyramid, seed: int = 0, recipe: str = "plain", grey_weight: float = 1.0):
+        if recipe not in CROP_RECIPES: raise UsageError(f"recipe must be one of {CROP_RECIPES}, got {recipe!r}")
+        self.pyramid, self.crop, self.seed, self.recipe = pyramid, pyramid.crop, seed, recipe
+        self.p = pyramid.level_weights(grey_weight)
     def __len__(self): return 2**62
     def __getitem__(self, k: int) -> torch.Tensor:
         rng = np.random.default_rng([self.seed, k])
-        a = self.pyramid.levels[int(rng.integers(len(self.pyramid)))]
+        a = self.pyramid.levels[int(rng.choice(len(self.pyramid), p=self.p))]
         h, w = a.shape[:2]
         y0, x0 = int(rng.integers(h - self.crop + 1)), int(rng.integers(w - self.crop + 1))
         a = a[y0:y0 + self.crop, x0:x0 + self.crop]
         if rng.random() < 0.5: a = a[:, ::-1]
-        return torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1))).float().div_(255)
+        x = a.astype(np.float32) / 255
+        if self.recipe == "colour": x = colour_jitter(x, rng).astype(np.float32)
+        return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))
 
 # %% ../nbs/lib/02_codec.ipynb #53a2d1a7
 @dataclass
-class PretrainConfig:
-    "Codec pretraining settings (the flags of `python -m ci2p.codec pretrain`)."
-    data: str | None = None           # folder of images, or a photo manifest.json (its `train` split)
-    out: str = "runs/codec"           # output folder
-    quality: int = 5
-    steps: int = 6_000
-    crop: int = 128
-    batch_size: int = 8
-    lr: float = 1e-3
-    warmup_steps: int = 200
-    min_lr_ratio: float = 0.01        # the cosine ends at lr * min_lr_ratio
-    aux_lr: float = 1e-3
-    lmbda: float | None = None        # default: QUALITY_LAMBDA[quality]
-    clip_max_norm: float = 1.0
-    max_levels: int = 6               # pyramid levels per photograph
-    seed: int = 0
-    ckpt_every: int = 250
-    log_every: int = 25
-    eval_every: int = 500             # held-out evaluation (manifest data only); 0: never
-    eval_long_side: int = 768
-    threads: int | None = None        # torch threads (None: leave as is)
-    workers: int = 0                  # DataLoader worker processes cutting crops (0: in the training process)
-    device: str | None = None
-    resume: bool = False
+class PretrainConfig(Flags):
+    "Codec pretraining: `python -m ci2p.codec pretrain` (each field is a flag)."
+    data: str = arg(help="'photos' (the project's photographs, their train split), a photo manifest .json, or a folder of images")
+    out: str = arg("runs/codec", "output folder: checkpoints/, codec.safetensors, encoder.safetensors, metrics.json")
+    init: str | None = arg(None, "start from these codec weights ('ci2p-q5' or a codec file); default: from scratch")
+    quality: int = arg(5, "CompressAI quality (its lambda, N and M)", choices=sorted(QUALITY_LAMBDA))
+    lmbda: float | None = arg(None, "rate-distortion weight (default: CompressAI's for --quality)")
+    recipe: str = arg("colour", "crop recipe: plain (window + flip) or colour (+ channels, hue, saturation, gamma)",
+                      choices=CROP_RECIPES, group="Crops")
+    grey_weight: float = arg(0.25, "sampling weight of a greyscale photograph's crops (colour ones: 1)", group="Crops")
+    crop: int = arg(128, "training crop size in pixels", group="Crops")
+    max_levels: int = arg(6, "pyramid levels per photograph", group="Crops")
+    workers: int = arg(0, "DataLoader processes cutting crops (0: in the training process)", group="Crops")
+    steps: int = arg(6_000, "optimiser steps in all", group="Optimiser")
+    batch_size: int = arg(8, "crops per step", group="Optimiser")
+    lr: float = arg(1e-3, "peak learning rate (Adam)", group="Optimiser")
+    warmup_steps: int = arg(200, "linear warm-up steps", group="Optimiser")
+    min_lr_ratio: float = arg(0.01, "the cosine ends at lr * min_lr_ratio", group="Optimiser")
+    aux_lr: float = arg(1e-3, "learning rate of the entropy model's quantiles", group="Optimiser")
+    clip_max_norm: float = arg(1.0, "gradient clipping (0: none)", group="Optimiser")
+    eval_every: int = arg(500, "steps between held-out evaluations (0: never; manifest data only)", group="Held-out curve")
+    eval_split: str = arg("source", "the manifest split of the held-out curve", choices=("source", "eval"), group="Held-out curve")
+    eval_long_side: int = arg(768, "held-out photographs resized to this long side", group="Held-out curve")
+    seed: int = arg(0, "seed of the initialisation and of every crop")
+    ckpt_every: int = arg(250, "steps between checkpoints")
+    log_every: int = arg(25, "steps between log records")
+    threads: int | None = arg(None, "torch CPU threads (default: leave as is)")
+    device: str | None = arg(None, "cpu, cuda, cuda:N, mps (default: the best available)")
+    resume: bool = arg(False, "continue from the newest intact checkpoint in OUT/checkpoints")
+
+    def __post_init__(self):
+        for name in ("steps", "batch_size", "crop"):
+            if getattr(self, name) < 1: raise UsageError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}")
+        if self.lr <= 0 or self.aux_lr <= 0: raise UsageError(f"--lr and --aux-lr must be > 0, got {self.lr}, {self.aux_lr}")
+        if not 0 <= self.warmup_steps < self.steps: raise UsageError(f"--warmup-steps must be in [0, --steps), got {self.warmup_steps}")
+        if self.grey_weight < 0: raise UsageError(f"--grey-weight must be >= 0, got {self.grey_weight}")
 
 def psnr_from_mse(mse: float) -> float: return float("inf") if mse <= 0 else -10.0 * math.log10(mse)
 
-def warmup_cosine(step: int, total: int, warmup: int, min_ratio: float) -> float:
-    "Learning-rate factor: linear warm-up over `warmup` steps, then a cosine from 1 to `min_ratio` at `total`."
-    if step < warmup: return (step + 1) / warmup
-    t = min(1.0, (step - warmup) / max(1, total - warmup))
-    return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * t))
-
 def _codec_optimizers(codec, cfg: PretrainConfig):
+    "Adam on the transforms, Adam on the entropy model's quantiles, and timm's per-step warm-up + cosine."
     params = [p for n, p in codec.named_parameters() if not n.endswith(".quantiles")]
     aux = [p for n, p in codec.named_parameters() if n.endswith(".quantiles")]
     opt, aux_opt = torch.optim.Adam(params, lr=cfg.lr), torch.optim.Adam(aux, lr=cfg.aux_lr)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, cfg.steps, cfg.warmup_steps, cfg.min_lr_ratio))
+    sched = CosineLRScheduler(opt, t_initial=cfg.steps - cfg.warmup_steps, lr_min=cfg.lr * cfg.min_lr_ratio,
+                              warmup_t=cfg.warmup_steps, warmup_lr_init=cfg.lr / max(cfg.warmup_steps, 1),
+                              warmup_prefix=True, t_in_epochs=False)
     return opt, aux_opt, sched
 
 class _Steps(torch.utils.data.Sampler):
@@ -134,9 +215,9 @@ class _Steps(torch.utils.data.Sampler):
 # %% ../nbs/lib/02_codec.ipynb #182ca558
 def training_images(data: str | os.PathLike) -> tuple[list[Path], list, dict]:
     "(files, broken, provenance) of a folder of images or of a photo manifest's `train` split."
-    data = Path(data)
-    if data.suffix == ".json":
+    if str(data) == PHOTOS or Path(data).suffix == ".json":
         return photo_files("train", data), [], {"manifest": str(data), "manifest_sha256": manifest_hash(data)}
+    data = Path(data)
     files, broken = scan_images(data)
     for p, why in broken: print(f"skipping undecodable image: {p} ({why})", file=sys.stderr)
     return files, [(str(p), why) for p, why in broken], {"folder": str(data)}
@@ -152,14 +233,14 @@ def _heldout_estimate(codec, xs) -> dict:
     "Estimated bpp and PSNR of `codec` (eval mode: rounded latents) on a list of [1,3,H,W] tensors."
     was = codec.training; codec.eval(); bpp, psnr = [], []
     for x in xs:
-        xp, pads = pad64(x); out = codec(xp)
+        xp, unpad = pad64(x); out = codec(xp)
         bpp.append(sum(torch.log2(p).sum().item() for p in out["likelihoods"].values()) / -(x.shape[-2] * x.shape[-1]))
-        psnr.append(psnr_from_mse(F.mse_loss(crop_back(out["x_hat"].clamp(0, 1), pads, *x.shape[-2:]), x).item()))
+        psnr.append(psnr_from_mse(F.mse_loss(crop_back(out["x_hat"].clamp(0, 1), unpad), x).item()))
     codec.train(was)
     return {"eval_bpp": float(np.mean(bpp)), "eval_psnr": float(np.mean(psnr))}
 
 def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=None) -> dict:
-    """Train `bmshj2018_factorized` (quality `cfg.quality`) from scratch; write `codec.safetensors` (the whole codec),
+    """Train `bmshj2018_factorized` (quality `cfg.quality`) from scratch or from `cfg.init`; write `codec.safetensors` (the whole codec),
     `encoder.safetensors`, `metrics.json` and resumable checkpoints (`checkpoints/`, the last two, with sha256 in
     `checkpoints/last.json`) to `cfg.out`. Returns the metrics dict.
     `images`: PIL images or files instead of `cfg.data`; `eval_images`: held-out images for the training curve
@@ -171,16 +252,19 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     lmbda = cfg.lmbda if cfg.lmbda is not None else QUALITY_LAMBDA[cfg.quality]
     broken, provenance = [], {"images": "given"}
     if images is None:
-        if cfg.data is None: raise ValueError("pretrain_codec needs cfg.data (a folder or a manifest.json) or images=...")
         images, broken, provenance = training_images(cfg.data)
         if eval_images is None and "manifest" in provenance and cfg.eval_every:
-            eval_images = photo_files("eval", cfg.data)
+            eval_images = photo_files(cfg.eval_split, cfg.data)
     t = time.time(); pyramid = CropPyramid(images, cfg.crop, cfg.max_levels)
     print(f"{pyramid.n_images} images, {len(pyramid)} pyramid levels, {pyramid.nbytes() / 2**20:.0f} MiB, {time.time() - t:.1f} s")
     heldout = [image_tensor(resize_long_side(im if isinstance(im, Image.Image) else load_rgb(im), cfg.eval_long_side)).to(device)
                for im in (eval_images or [])]
     seed_everything(cfg.seed)
-    codec = build_codec(cfg.quality).to(device)
+    codec = build_codec(cfg.quality)
+    if cfg.init is not None:  # fine-tuning; a resumed run then restores its own weights over these
+        codec.load_state_dict(load_codec(cfg.init, cfg.quality).state_dict())
+        provenance["init"] = {"weights": str(cfg.init), "sha256": sha256_file(shipped_codec_path(cfg.init) if str(cfg.init) in SHIPPED_CODECS else cfg.init)}
+    codec = codec.to(device)
     opt, aux_opt, sched = _codec_optimizers(codec, cfg)
     criterion = RateDistortionLoss(lmbda=lmbda)
     history, evals, start, ck, rng_state = [], [], 0, out / "checkpoints", None
@@ -204,7 +288,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
         record_checkpoint(ck, {"step": step, "files": {"state": name}}, keep=2)
 
     # every crop is a function of (seed, k) alone, so worker processes change the speed, never the crops
-    loader = torch.utils.data.DataLoader(RandomCrops(pyramid, cfg.seed), batch_size=cfg.batch_size,
+    loader = torch.utils.data.DataLoader(RandomCrops(pyramid, cfg.seed, cfg.recipe, cfg.grey_weight), batch_size=cfg.batch_size,
                                          sampler=_Steps(start * cfg.batch_size, cfg.steps * cfg.batch_size), drop_last=True,
                                          num_workers=cfg.workers, pin_memory=device.type == "cuda",
                                          persistent_workers=False)
@@ -223,7 +307,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
         if cfg.clip_max_norm > 0: torch.nn.utils.clip_grad_norm_(codec.parameters(), cfg.clip_max_norm)
         opt.step()
         aux = codec.aux_loss(); aux.backward(); aux_opt.step()
-        sched.step()
+        sched.step_update(step)
         if step % cfg.log_every == 0 or step == cfg.steps:
             mse, now = loss["mse_loss"].item(), time.time()
             rec = {"step": step, "loss": loss["loss"].item(), "bpp": loss["bpp_loss"].item(), "mse": mse,
@@ -237,9 +321,10 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
             evals.append({"step": step, **_heldout_estimate(codec, heldout)}); t_log = time.time()
             print(f"step {step}: held-out {evals[-1]['eval_bpp']:.3f} bpp, {evals[-1]['eval_psnr']:.2f} dB", flush=True)
         if step % cfg.ckpt_every == 0 and step < cfg.steps: save_checkpoint(step)
-    codec.eval(); codec.update(force=True)
+    codec.eval(); codec.update(force=True)  # the entropy coder's tables for the final weights
     save_checkpoint(cfg.steps)
     meta = {"steps": cfg.steps, "lmbda": lmbda, "crop": cfg.crop, "batch_size": cfg.batch_size, "lr": cfg.lr,
+            "recipe": cfg.recipe, "grey_weight": cfg.grey_weight,
             "wall_s": round(history[-1]["wall_s"], 1) if history else 0, **provenance}
     save_codec(codec, out / "codec.safetensors", quality=cfg.quality, **meta)
     save_encoder(codec, out / "encoder.safetensors", quality=cfg.quality, **meta)
@@ -253,8 +338,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
 # %% ../nbs/lib/02_codec.ipynb #9edee1f9
 def save_codec(codec: FactorizedPrior, path: str | os.PathLike, quality: int = 5, **metadata) -> Path:
     "The whole codec (after `update()`) as safetensors, tagged format=ci2p-codec, quality, N, M and `metadata`."
-    from ci2p.core import save_safetensors
-    if codec.entropy_bottleneck._quantized_cdf.numel() == 0: codec.update(force=True)
+    codec.update()  # CompressAI returns at once when the entropy coder's tables exist
     N, M = codec_channels(quality)
     return save_safetensors(codec.state_dict(), path, {"format": "ci2p-codec", "quality": quality, "N": N, "M": M, **metadata})
 
@@ -277,56 +361,93 @@ def image_tensor(img: Image.Image) -> torch.Tensor:
     "A PIL image as a [1, 3, H, W] float tensor in [0, 1]."
     return torch.from_numpy(np.asarray(img.convert("RGB"), dtype=np.float32).transpose(2, 0, 1) / 255.0)[None]
 
-def pad64(x):
-    "Pad [.., H, W] with zeros (centred) to multiples of 64, as the codec's four stride-2 stages need; returns (x, pads)."
-    h, w = x.shape[-2:]
-    ph, pw = (64 - h % 64) % 64, (64 - w % 64) % 64
-    return F.pad(x, (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2), mode="constant", value=0), (ph, pw)
+CODEC_STRIDE = 64  # bmshj2018_factorized: four stride-2 stages in g_a, four more in the entropy model's grid
 
-def crop_back(x, pads, h, w):
-    "Undo `pad64`."
-    ph, pw = pads
-    return x[..., ph // 2: ph // 2 + h, pw // 2: pw // 2 + w]
+def pad64(x):
+    "Pad [.., H, W] with zeros (centred) to multiples of 64, as CompressAI's examples do; returns (x, unpad)."
+    pad, unpad = compute_padding(*x.shape[-2:], min_div=CODEC_STRIDE)
+    return F.pad(x, pad, mode="constant", value=0), unpad
+
+def crop_back(x, unpad):
+    "Undo `pad64` (CompressAI's negative padding)."
+    return F.pad(x, unpad)
 
 # %% ../nbs/lib/02_codec.ipynb #61941997
+def image_quality(x: np.ndarray, rec: np.ndarray) -> dict:
+    """Distortion of the 8-bit RGB image `rec` against `x` ([H, W, 3] uint8): squared-error sums (to pool over many
+    images) and PSNRs of RGB, of luma Y and of chroma Cb, Cr (full-range BT.601 YCbCr, as Pillow converts), the
+    chroma PSNR (mean of the Cb and Cr PSNRs) and MS-SSIM of RGB (None under 161 px)."""
+    from pytorch_msssim import ms_ssim
+    ycc = lambda a: np.asarray(Image.fromarray(a).convert("YCbCr"), np.float64)
+    d, dy = (x.astype(np.float64) - rec) / 255.0, (ycc(x) - ycc(rec)) / 255.0
+    n = x.shape[0] * x.shape[1]
+    sse = {"sse": float((d ** 2).sum()), **{f"sse_{c}": float((dy[..., k] ** 2).sum()) for k, c in enumerate(("y", "cb", "cr"))}}
+    out = {"pixels": n, **sse, "psnr": psnr_from_mse(sse["sse"] / (3 * n))}
+    for c in ("y", "cb", "cr"): out[f"psnr_{c}"] = psnr_from_mse(sse[f"sse_{c}"] / n)
+    out["psnr_chroma"] = (out["psnr_cb"] + out["psnr_cr"]) / 2
+    t = lambda a: torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1)))[None].float() / 255
+    out["ms_ssim"] = ms_ssim(t(x), t(rec), data_range=1.0).item() if min(x.shape[:2]) > 160 else None
+    return out
+
+QUALITY_KEYS = ("psnr", "psnr_y", "psnr_cb", "psnr_cr", "psnr_chroma", "ms_ssim")
+
+def pooled_quality(rows: list[dict]) -> dict:
+    "PSNRs pooled over every pixel of `rows` (the squared errors summed, then one PSNR), not averaged per image."
+    n = sum(r["pixels"] for r in rows)
+    out = {"psnr": psnr_from_mse(sum(r["sse"] for r in rows) / (3 * n))}
+    for c in ("y", "cb", "cr"): out[f"psnr_{c}"] = psnr_from_mse(sum(r[f"sse_{c}"] for r in rows) / n)
+    out["psnr_chroma"] = (out["psnr_cb"] + out["psnr_cr"]) / 2
+    out["bpp"] = sum(r["bpp"] * r["pixels"] for r in rows) / n
+    return out
+
+def per_image_mean(rows: list[dict], keys) -> dict:
+    "The mean of each key over the rows where it is known (None when it is known nowhere)."
+    out = {}
+    for k in keys:
+        v = [r[k] for r in rows if r.get(k) is not None and not (isinstance(r[k], float) and math.isnan(r[k]))]
+        out[k] = float(np.mean(v)) if v else None
+    return out
+
 @torch.no_grad()
 def evaluate_codec(codec: FactorizedPrior, images, names=None, device=None, keep_reconstructions: bool = False) -> dict:
-    "Per-image and mean real bpp, likelihood bpp, PSNR, MS-SSIM and CI2P latent shape (see above)."
-    from pytorch_msssim import ms_ssim
+    """Per image: real bitstream bytes and bpp (CompressAI's entropy coder), likelihood bpp, the decoded image rounded
+    to 8 bits and its `image_quality`; averaged per photograph (`mean`) and pooled over pixels (`pooled`)."""
     device = get_device(device)
-    codec = codec.to(device).eval()
-    if codec.entropy_bottleneck._quantized_cdf.numel() == 0: codec.update(force=True)
+    codec = codec.to(device).eval(); codec.update()
     rows, recons = [], []
     for i, img in enumerate(images):
         name = names[i] if names else str(i)
         x = image_tensor(img).to(device)
         h, w = x.shape[-2:]
-        xp, pads = pad64(x)
+        xp, unpad = pad64(x)
         t = time.perf_counter(); enc = codec.compress(xp); t_enc = time.perf_counter() - t
         t = time.perf_counter(); rec = codec.decompress(enc["strings"], enc["shape"])["x_hat"]; t_dec = time.perf_counter() - t
-        rec = crop_back(rec, pads, h, w).clamp(0, 1)
+        rec8 = (crop_back(rec, unpad).clamp(0, 1)[0].permute(1, 2, 0).cpu().numpy() * 255 + 0.5).astype(np.uint8)
         n_bytes = sum(len(s) for strings in enc["strings"] for s in strings)
         lik = codec(xp)["likelihoods"]
         lik_bpp = sum(torch.log2(p).sum().item() for p in lik.values()) / -(h * w)
-        mse = F.mse_loss(rec, x).item()
-        msssim = ms_ssim(x, rec, data_range=1.0).item() if min(h, w) > 160 else None
-        rows.append({"image": name, "height": h, "width": w, "bytes": n_bytes, "bpp": n_bytes * 8 / (h * w),
-                     "likelihood_bpp": lik_bpp, "mse": mse, "psnr": psnr_from_mse(mse), "ms_ssim": msssim,
+        rows.append({"image": name, "height": h, "width": w, "bytes": n_bytes, "bpp": n_bytes * 8 / (h * w), "likelihood_bpp": lik_bpp,
+                     **image_quality(np.asarray(img.convert("RGB")), rec8),
                      "latent_shape": list(codec.g_a(xp).shape[1:]), "encode_s": t_enc, "decode_s": t_dec})
-        if keep_reconstructions: recons.append(rec[0].cpu())
-    mean = {k: float(np.mean([r[k] for r in rows if r[k] is not None])) if any(r[k] is not None for r in rows) else None
-            for k in ("bpp", "likelihood_bpp", "mse", "psnr", "ms_ssim", "encode_s", "decode_s")}
-    res = {"n_images": len(rows), "mean": mean, "images": rows}
+        if keep_reconstructions: recons.append(Image.fromarray(rec8))
+    res = {"n_images": len(rows), "mean": per_image_mean(rows, ("bpp", "likelihood_bpp") + QUALITY_KEYS + ("encode_s", "decode_s")),
+           "pooled": pooled_quality(rows), "images": rows}
     if keep_reconstructions: res["reconstructions"] = recons
     return res
 
 # %% ../nbs/lib/02_codec.ipynb #a168ab40
+JPEG_SUBSAMPLING = "4:2:0"  # Pillow's default for quality < 95, the common choice
+
+def jpeg_image(img: Image.Image, quality: int) -> tuple[bytes, np.ndarray]:
+    "The JPEG bytes of `img` (Pillow, `JPEG_SUBSAMPLING`) at `quality` and the decoded RGB array."
+    buf = io.BytesIO(); img.convert("RGB").save(buf, format="JPEG", quality=quality, subsampling=JPEG_SUBSAMPLING)
+    return buf.getvalue(), np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+
 def jpeg_point(img: Image.Image, quality: int) -> dict:
-    "bpp and PSNR of `img` through Pillow JPEG at `quality` (4:2:0)."
-    buf = io.BytesIO(); img.convert("RGB").save(buf, format="JPEG", quality=quality, subsampling="4:2:0")
-    rec = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
-    mse = float(np.mean((np.asarray(img.convert("RGB"), np.float64) - np.asarray(rec, np.float64)) ** 2) / 255.0**2)
-    return {"quality": quality, "bytes": buf.tell(), "bpp": buf.tell() * 8 / (img.width * img.height), "psnr": psnr_from_mse(mse)}
+    "bpp and `image_quality` of `img` through Pillow JPEG at `quality`."
+    data, rec = jpeg_image(img, quality)
+    return {"quality": quality, "bytes": len(data), "bpp": len(data) * 8 / (img.width * img.height),
+            **image_quality(np.asarray(img.convert("RGB")), rec)}
 
 def jpeg_curve(images, qualities=range(5, 100, 5)) -> list[dict]:
     "Mean bpp and PSNR over `images` for each JPEG quality."
@@ -342,77 +463,99 @@ def psnr_at_rate(curve: list[dict], bpp: float) -> float:
     xs, ys = [r["bpp"] for r in c], [r["psnr"] for r in c]
     return float(np.interp(bpp, xs, ys, left=np.nan, right=np.nan))
 
-# %% ../nbs/lib/02_codec.ipynb #c8940701
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m ci2p.codec", description="Pretrain and evaluate the CI2P codec.")
-    sub = p.add_subparsers(dest="cmd", required=True)
-    d = PretrainConfig()
-    t = sub.add_parser("pretrain", help="train bmshj2018_factorized from scratch")
-    t.add_argument("--data", required=True, help="folder of images, or a photo manifest.json (its train split)")
-    t.add_argument("--out", required=True, help="output folder (checkpoints/, codec.safetensors, encoder.safetensors, metrics.json)")
-    t.add_argument("--quality", type=int, default=d.quality, choices=sorted(QUALITY_LAMBDA), help="CompressAI quality (lambda, N, M)")
-    t.add_argument("--steps", type=int, default=d.steps, help="optimiser steps in all")
-    t.add_argument("--crop", type=int, default=d.crop, help="training crop size in pixels")
-    t.add_argument("--batch-size", type=int, default=d.batch_size, help="crops per step")
-    t.add_argument("--lr", type=float, default=d.lr, help="peak learning rate (Adam)")
-    t.add_argument("--warmup-steps", type=int, default=d.warmup_steps, help="linear warm-up steps")
-    t.add_argument("--min-lr-ratio", type=float, default=d.min_lr_ratio, help="final lr as a fraction of --lr")
-    t.add_argument("--aux-lr", type=float, default=d.aux_lr, help="learning rate of the entropy model's quantiles")
-    t.add_argument("--lmbda", type=float, default=None, help="rate-distortion weight (default: CompressAI's for --quality)")
-    t.add_argument("--max-levels", type=int, default=d.max_levels, help="pyramid levels per photograph")
-    t.add_argument("--seed", type=int, default=d.seed, help="seed of the initialisation and of every crop")
-    t.add_argument("--ckpt-every", type=int, default=d.ckpt_every, help="steps between checkpoints")
-    t.add_argument("--log-every", type=int, default=d.log_every, help="steps between log records")
-    t.add_argument("--eval-every", type=int, default=d.eval_every, help="steps between held-out evaluations (0: never)")
-    t.add_argument("--threads", type=int, default=None, help="torch CPU threads")
-    t.add_argument("--workers", type=int, default=d.workers, help="DataLoader processes cutting crops (0: none)")
-    t.add_argument("--device", default=None, help="cpu, cuda, cuda:N, mps (default: the best available)")
-    t.add_argument("--resume", action="store_true", help="continue from the newest intact checkpoint in OUT/checkpoints")
-    e = sub.add_parser("evaluate", help="real bpp / PSNR / MS-SSIM of a codec, and JPEG at the same rate")
-    e.add_argument("--weights", required=True, help="'ci2p-q5', 'official', 'random' or a codec file (.safetensors, .pth.tar)")
-    e.add_argument("--data", required=True, help="folder of images, or a photo manifest.json (its eval split)")
-    e.add_argument("--long-side", type=int, default=0, help="resize each image to this long side first (Kodak: 768); 0: as is")
-    e.add_argument("--quality", type=int, default=5, choices=sorted(QUALITY_LAMBDA), help="quality of the codec")
-    e.add_argument("--seed", type=int, default=0, help="seed for --weights random")
-    e.add_argument("--device", default=None, help="cpu, cuda, cuda:N, mps")
-    e.add_argument("--json", default=None, help="write the results here")
-    return p
+def jpeg_at_rate(img: Image.Image, bpp: float) -> dict:
+    """JPEG of `img` at the rate `bpp`: the two qualities whose rates bracket it (found by bisection, JPEG's rate
+    rises with quality) and every quality measure (and squared-error sum) interpolated linearly in bpp between them.
+    NaN measures when `bpp` lies outside JPEG's range for this image (below quality 1 or above 100)."""
+    lo, hi = jpeg_point(img, 1), jpeg_point(img, 100)
+    keys = ("pixels", "sse", "sse_y", "sse_cb", "sse_cr") + QUALITY_KEYS
+    if not lo["bpp"] <= bpp <= hi["bpp"]:
+        return {"bpp": bpp, "quality": None, **{k: float("nan") for k in keys if k != "pixels"}, "pixels": lo["pixels"]}
+    while hi["quality"] - lo["quality"] > 1:
+        mid = jpeg_point(img, (lo["quality"] + hi["quality"]) // 2)
+        lo, hi = (mid, hi) if mid["bpp"] <= bpp else (lo, mid)
+    t = 0.0 if hi["bpp"] == lo["bpp"] else (bpp - lo["bpp"]) / (hi["bpp"] - lo["bpp"])
+    mix = lambda k: None if lo[k] is None else lo[k] + t * (hi[k] - lo[k])
+    return {"bpp": bpp, "quality": lo["quality"] + t, **{k: mix(k) for k in keys}}
 
-def evaluation_images(data: str | os.PathLike, long_side: int = 0) -> tuple[list[Image.Image], list[str], list]:
-    "(images, names, broken) of a folder or of a manifest's `eval` split, resized to `long_side` when it is not 0."
-    data = Path(data)
-    if data.suffix == ".json": files, broken, root = photo_files("eval", data), [], data.parent / "images"
-    else: (files, broken), root = scan_images(data), data
+def against_jpeg(res: dict, images) -> dict:
+    """JPEG at each image's own codec rate (`jpeg_at_rate`) beside the codec: per image, averaged per photograph and
+    pooled over pixels; `delta` = codec minus JPEG in dB (and MS-SSIM)."""
+    jp = [jpeg_at_rate(im, r["bpp"]) for im, r in zip(images, res["images"])]
+    ok = [j for j in jp if j["quality"] is not None]
+    out = {"images": jp, "mean": per_image_mean(jp, ("bpp",) + QUALITY_KEYS),
+           "pooled": pooled_quality([{**j, "bpp": r["bpp"]} for j, r in zip(jp, res["images"]) if j["quality"] is not None]) if ok else None,
+           "outside_jpeg_range": [r["image"] for j, r in zip(jp, res["images"]) if j["quality"] is None]}
+    inside = [r for j, r in zip(jp, res["images"]) if j["quality"] is not None]
+    codec_mean, codec_pooled = per_image_mean(inside, QUALITY_KEYS), pooled_quality(inside) if inside else None
+    out["delta"] = {"mean": {k: None if codec_mean[k] is None or out["mean"][k] is None else codec_mean[k] - out["mean"][k] for k in QUALITY_KEYS},
+                    "pooled": {k: codec_pooled[k] - out["pooled"][k] for k in ("psnr", "psnr_y", "psnr_chroma")} if ok else None}
+    return out
+
+# %% ../nbs/lib/02_codec.ipynb #c8940701
+@dataclass
+class EvaluateConfig:
+    "Codec evaluation: `python -m ci2p.codec evaluate` (each field is a flag)."
+    weights: str = arg(help="'ci2p-q5-v2', 'ci2p-q5', 'official', 'random' or a codec file (.safetensors, .pth.tar)")
+    data: str = arg(help="'photos' (the project's photographs), a photo manifest .json, or a folder of images")
+    split: str = arg("eval", "the manifest split: eval (held out), source (held out by source), train, all", choices=PHOTO_SPLITS)
+    long_side: int = arg(0, "resize each image to this long side first (Kodak: 768); 0: as is")
+    quality: int = arg(5, "quality of the codec", choices=sorted(QUALITY_LAMBDA))
+    seed: int = arg(0, "seed for --weights random")
+    device: str | None = arg(None, "cpu, cuda, cuda:N, mps")
+    json: str | None = arg(None, "write the results here")
+
+COMMANDS = {"pretrain": (PretrainConfig, "train bmshj2018_factorized, from scratch or from --init"),
+            "evaluate": (EvaluateConfig, "real bpp, PSNR (RGB, luma, chroma) and MS-SSIM of a codec, beside JPEG at the same rate")}
+
+def evaluation_images(data: str | os.PathLike, long_side: int = 0, split: str = "eval") -> tuple[list[Image.Image], list[str], list]:
+    "(images, names, broken) of a folder or of a manifest's `split`, resized to `long_side` when it is not 0."
+    if str(data) == PHOTOS or Path(data).suffix == ".json":
+        files, broken = photo_files(split, data), []; root = files[0].parent if files else Path(".")
+    else: (files, broken), root = scan_images(data), Path(data)
     imgs = [load_rgb(f) for f in files]
     if long_side: imgs = [resize_long_side(im, long_side) for im in imgs]
     return imgs, [str(Path(f).relative_to(root)) for f in files], [(str(p), why) for p, why in broken]
 
+def evaluate(cfg: EvaluateConfig) -> dict:
+    "The codec `cfg.weights` on `cfg.data`, beside JPEG at each photograph's own rate (see `against_jpeg`)."
+    seed_everything(cfg.seed)
+    imgs, names, broken = evaluation_images(cfg.data, cfg.long_side, cfg.split)
+    for p, why in broken: print(f"skipping undecodable image: {p} ({why})", file=sys.stderr)
+    weights = shipped_codec_path(cfg.weights) if cfg.weights in SHIPPED_CODECS else cfg.weights
+    res = evaluate_codec(load_codec(cfg.weights, cfg.quality), imgs, names, device=cfg.device)
+    res.update({"config": asdict(cfg), "weights": str(cfg.weights),
+                "weights_sha256": sha256_file(weights) if cfg.weights not in ("official", "random") else None,
+                "jpeg": against_jpeg(res, imgs), "broken_images": broken, "meta": run_metadata(cfg.device)})
+    return res
+
+def _print_evaluation(res: dict):
+    line = lambda name, c, j: (f"{name:<28} {c['bpp']:.3f} bpp  PSNR {c['psnr']:.2f} (JPEG {j['psnr']:.2f})  "
+                               f"Y {c['psnr_y']:.2f} ({j['psnr_y']:.2f})  chroma {c['psnr_chroma']:.2f} ({j['psnr_chroma']:.2f})")
+    for r, j in zip(res["images"], res["jpeg"]["images"]): print(line(r["image"], r, j))
+    print(line("mean per photograph", res["mean"], res["jpeg"]["mean"]))
+    if res["jpeg"]["pooled"]: print(line("pooled over pixels", res["pooled"], res["jpeg"]["pooled"]))
+    d = res["jpeg"]["delta"]["mean"]
+    print(f"against JPEG at the same rate (mean per photograph): {d['psnr']:+.2f} dB PSNR, {d['psnr_y']:+.2f} dB luma, "
+          f"{d['psnr_chroma']:+.2f} dB chroma" + (f", {d['ms_ssim']:+.4f} MS-SSIM" if d["ms_ssim"] is not None else ""))
+
 def _main(argv=None):
-    args = _parser().parse_args(argv)
-    if args.cmd == "pretrain":
-        cfg = PretrainConfig(**{k: v for k, v in vars(args).items() if k != "cmd"})
+    args = command_parser("python -m ci2p.codec", "Pretrain and evaluate the CI2P codec.", COMMANDS).parse_args(argv)
+    cmd = vars(args).pop("cmd")
+    cfg = config_from_args(COMMANDS[cmd][0], args)
+    if cmd == "pretrain":
         m = pretrain_codec(cfg)
         print(json.dumps({"out": cfg.out, "steps": cfg.steps, "final": m["history"][-1] if m["history"] else {},
                           "held_out": m["evals"][-1] if m["evals"] else None, "broken_images": len(m["broken_images"])}, indent=1))
         return m
-    seed_everything(args.seed)
-    imgs, names, broken = evaluation_images(args.data, args.long_side)
-    for p, why in broken: print(f"skipping undecodable image: {p} ({why})", file=sys.stderr)
-    res = evaluate_codec(load_codec(args.weights, args.quality), imgs, names, device=args.device)
-    curve = jpeg_curve(imgs)
-    res.update({"weights": str(args.weights), "data": str(args.data), "long_side": args.long_side, "jpeg": curve,
-                "jpeg_psnr_at_codec_bpp": psnr_at_rate(curve, res["mean"]["bpp"]), "broken_images": broken,
-                "meta": run_metadata(args.device)})
-    if args.json: save_json(res, args.json)
-    for r in res["images"]:
-        print(f"{r['image']:<32} {r['bpp']:.4f} bpp (est. {r['likelihood_bpp']:.4f})  {r['psnr']:.2f} dB  latent {r['latent_shape']}")
-    print(f"{'mean':<32} {res['mean']['bpp']:.4f} bpp (est. {res['mean']['likelihood_bpp']:.4f})  {res['mean']['psnr']:.2f} dB; "
-          f"JPEG at that rate {res['jpeg_psnr_at_codec_bpp']:.2f} dB")
+    res = evaluate(cfg)
+    if cfg.json: save_json(res, cfg.json)
+    _print_evaluation(res)
     return res
 
 def main(argv=None):
     "`python -m ci2p.codec pretrain|evaluate ...`; a user's mistake is one message and exit status 2, a bug a traceback."
-    return cli(_main, "python -m ci2p.codec", argv)
+    return run_cli(_main, "python -m ci2p.codec", argv)
 
 if __name__ == "__main__" and not hasattr(sys, "ps1") and "ipykernel" not in sys.modules:
     main()

@@ -4,16 +4,18 @@
 
 # %% ../nbs/lib/09_complexity.ipynb #05532ec2
 from __future__ import annotations
-import argparse, logging, sys, warnings
+import logging, sys, warnings
+from dataclasses import dataclass
 import timm
 import torch
 import torch.nn as nn
-from .core import cli, save_json
+from .cli import arg, config_from_args, config_parser, run_cli
+from .files import save_json
 import ci2p.models  # noqa: F401  registers the models
 
 # %% auto #0
 __all__ = ['PAPER_MODELS', 'create', 'set_fused_attn', 'backbone_params', 'fvcore_counts', 'fvcore_gflops', 'torch_gmacs',
-           'model_complexity', 'component_gflops', 'complexity_table', 'main']
+           'model_complexity', 'component_gflops', 'complexity_table', 'ComplexityConfig', 'main']
 
 # %% ../nbs/lib/09_complexity.ipynb #0edf42bf
 PAPER_MODELS = ("vit_base_gap", "ci2p_vit_base", "ci2p_vit_base_ds", "vit_base_p32_gap")  # ViT-B/16 first
@@ -83,12 +85,15 @@ def complexity_table(models=PAPER_MODELS, img_sizes=(256, 384, 512)) -> list[dic
     return [model_complexity(m, s) for m in models for s in img_sizes]
 
 # %% ../nbs/lib/09_complexity.ipynb #b65789a9
+@dataclass
+class ComplexityConfig:
+    "`python -m ci2p.complexity`: parameters and FLOPs of the CI2P models (each field is a flag)."
+    models: list[str] = arg(help="timm names (the ci2p models are registered) or aliases", factory=lambda: list(PAPER_MODELS))
+    img_sizes: list[int] = arg(help="image sizes in pixels", factory=lambda: [256, 384, 512])
+    json: str | None = arg(None, "write the rows here")
+
 def _main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m ci2p.complexity", description="Parameters and FLOPs of the CI2P models.")
-    p.add_argument("--models", nargs="+", default=list(PAPER_MODELS), help="timm names (ci2p models registered) or aliases")
-    p.add_argument("--img-sizes", nargs="+", type=int, default=[256, 384, 512])
-    p.add_argument("--json", default=None, help="write the rows here")
-    args = p.parse_args(argv)
+    args = config_from_args(ComplexityConfig, config_parser(ComplexityConfig, prog="python -m ci2p.complexity").parse_args(argv))
     rows = complexity_table(args.models, args.img_sizes)
     for r in rows:
         print(f"{r['model']:<22} {r['img_size']:>4}  params {r['params_m']:7.3f} M  GFLOPs {r['gflops']:8.3f} "
@@ -98,7 +103,7 @@ def _main(argv=None):
 
 def main(argv=None):
     "`python -m ci2p.complexity`: a user's mistake is one message and exit status 2, a bug a traceback."
-    return cli(_main, "python -m ci2p.complexity", argv)
+    return run_cli(_main, "python -m ci2p.complexity", argv)
 
 if __name__ == "__main__" and not hasattr(sys, "ps1") and "ipykernel" not in sys.modules:
     main()

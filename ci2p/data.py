@@ -4,24 +4,26 @@
 
 # %% ../nbs/lib/05_data.ipynb #c0e5c499
 from __future__ import annotations
-import argparse, gzip, json, os, sys
+import gzip, json, os, sys
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
 from torchvision import transforms as T
-from timm.data import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, Mixup
-from timm.data.auto_augment import rand_augment_transform
-from timm.data.random_erasing import RandomErasing
-from .core import (MissingInput, UsageError, check_images, cli, find_broken_images, image_check_cache, list_images,
-                       load_rgb, project_root, save_json)
+from timm.data import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, Mixup, create_transform
+from .cli import Flags, arg, command_parser, run_cli
+from .errors import MissingInput, UsageError
+from .files import save_json
+from .images import check_images, find_broken_images, image_check_cache, list_images, load_rgb
+from .paths import asset_path
 
 # %% auto #0
-__all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'RECIPES', 'DATASETS', 'IMAGE_CHECKS', 'ImageFiles',
-           'ImageArray', 'read_idx', 'load_fashion_mnist', 'demo_dir', 'scan_class_folders', 'stratified_split',
-           'animals10_samples', 'split_samples', 'build_transforms', 'build_mixup', 'DataInfo', 'build_datasets',
-           'seeded_subset', 'main']
+__all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'RECIPES', 'OFFICIAL_AUG', 'BLUR_KERNEL_FRACTION',
+           'OFFICIAL_MIXUP', 'EVAL_CROP_PCT', 'DATASETS', 'IMAGE_CHECKS', 'VAL_SUBSET_SEED_OFFSET', 'SPLIT_DATASETS',
+           'ImageFiles', 'ImageArray', 'read_idx', 'load_fashion_mnist', 'demo_dir', 'scan_class_folders',
+           'stratified_split', 'animals10_samples', 'split_samples', 'build_transforms', 'build_mixup', 'DataInfo',
+           'build_datasets', 'seeded_subset', 'DataConfig', 'FlipViews', 'VerifyImagesConfig', 'main']
 
 # %% ../nbs/lib/05_data.ipynb #1fe61539
 class ImageFiles(torch.utils.data.Dataset):
@@ -76,7 +78,9 @@ def load_fashion_mnist(root: str | os.PathLike, split: str = "train") -> tuple[n
     if len(x) != len(y): raise ValueError(f"{root}: {len(x)} {split} images but {len(y)} labels")
     return x, y
 
-def demo_dir() -> Path: return project_root(Path(__file__).parent if "__file__" in globals() else None) / "data" / "demo"
+def demo_dir() -> Path:
+    "The embedded demo dataset (a Fashion-MNIST subset), shipped with the package."
+    return asset_path("demo")
 
 # %% ../nbs/lib/05_data.ipynb #b5e6f94d
 ANIMALS10_CLASSES = {"cane": "dog", "cavallo": "horse", "elefante": "elephant", "farfalla": "butterfly", "gallina": "chicken",
@@ -147,6 +151,11 @@ def split_samples(samples, base: Path, seed: int = 0, val_fraction: float = 0.2,
 
 # %% ../nbs/lib/05_data.ipynb #ba09e0dd
 RECIPES = ("paper", "official")
+# the official recipe's pixel transforms (the authors' configuration), as data
+OFFICIAL_AUG = dict(auto_augment="rand-n2-m9", grayscale_p=0.2, blur_p=0.1, solarize_p=0.2, re_prob=0.25, re_mode="pixel")
+BLUR_KERNEL_FRACTION = 1 / 20        # Gaussian blur kernel: about 5 % of the image size, odd
+OFFICIAL_MIXUP = dict(mixup_alpha=0.8, cutmix_alpha=1.0, label_smoothing=0.1)
+EVAL_CROP_PCT = 256 / 292            # evaluation: resize to img_size / crop_pct, then centre-crop img_size
 
 def _normalize(mean, std): return [T.ToTensor(), T.Normalize(mean, std)]
 
@@ -157,21 +166,22 @@ def build_transforms(recipe: str, img_size: int, mean=IMAGENET_DEFAULT_MEAN, std
         base = [T.Resize((img_size, img_size), interpolation=T.InterpolationMode.BICUBIC)]
         train = T.Compose(base + ([T.RandomHorizontalFlip()] if flip else []) + _normalize(mean, std))
         return train, T.Compose(base + _normalize(mean, std))
-    ra = rand_augment_transform("rand-n2-m9", {"translate_const": int(img_size * 0.45),
-                                               "img_mean": tuple(round(255 * m) for m in mean)})
-    train = T.Compose([
-        T.RandomResizedCrop(img_size, interpolation=T.InterpolationMode.BICUBIC), T.RandomHorizontalFlip(), ra,
-        T.RandomGrayscale(0.2), T.RandomApply([T.GaussianBlur(kernel_size=max(3, (img_size // 20) | 1))], p=0.1),
-        T.RandomSolarize(threshold=128, p=0.2), *_normalize(mean, std),
-        RandomErasing(probability=0.25, mode="pixel", device="cpu")])
-    resize = int(round(img_size / (256 / 292)))
-    evaluate = T.Compose([T.Resize(resize, interpolation=T.InterpolationMode.BICUBIC), T.CenterCrop(img_size), *_normalize(mean, std)])
+    # timm's ImageNet transforms (RandomResizedCrop, flip, RandAugment, grayscale, normalise, RandomErasing) with the
+    # authors' Gaussian blur and Solarize inserted before the tensor conversion (timm has no Solarize; its blur kernel is fixed)
+    primary, secondary, final = create_transform(img_size, is_training=True, auto_augment=OFFICIAL_AUG["auto_augment"],
+                                                 interpolation="bicubic", grayscale_prob=OFFICIAL_AUG["grayscale_p"],
+                                                 re_prob=OFFICIAL_AUG["re_prob"], re_mode=OFFICIAL_AUG["re_mode"], mean=mean, std=std,
+                                                 separate=True)
+    blur = T.RandomApply([T.GaussianBlur(kernel_size=max(3, int(img_size * BLUR_KERNEL_FRACTION) | 1))], p=OFFICIAL_AUG["blur_p"])
+    train = T.Compose([*primary.transforms, *secondary.transforms, blur,
+                       T.RandomSolarize(threshold=128, p=OFFICIAL_AUG["solarize_p"]), *final.transforms])
+    evaluate = create_transform(img_size, is_training=False, crop_pct=EVAL_CROP_PCT, interpolation="bicubic", mean=mean, std=std)
     return train, evaluate
 
 def build_mixup(recipe: str, num_classes: int) -> Mixup | None:
     "timm Mixup/CutMix with label smoothing 0.1 for the official recipe; None for the paper recipe."
     if recipe != "official": return None
-    return Mixup(mixup_alpha=0.8, cutmix_alpha=1.0, label_smoothing=0.1, num_classes=num_classes)
+    return Mixup(**OFFICIAL_MIXUP, num_classes=num_classes)
 
 # %% ../nbs/lib/05_data.ipynb #962819ef
 DATASETS = ("demo", "fashion-mnist", "animals10", "imagefolder")
@@ -244,6 +254,8 @@ def build_datasets(dataset: str, data_dir=None, img_size: int = 256, recipe: str
     return tr, va, DataInfo(list(classes), len(tr), len(va), broken, split)
 
 # %% ../nbs/lib/05_data.ipynb #a2693476
+VAL_SUBSET_SEED_OFFSET = 1  # the validation subset is drawn with seed + 1, so it is not the training subset's permutation
+
 def seeded_subset(ds, n: int | None, seed: int):
     "`n` samples of `ds` chosen by a seeded permutation (kept in order, with `targets`); `ds` itself when n is None or >= len."
     if n is None or n >= len(ds): return ds
@@ -251,13 +263,58 @@ def seeded_subset(ds, n: int | None, seed: int):
     sub = torch.utils.data.Subset(ds, idx); sub.targets = [ds.targets[i] for i in idx]
     return sub
 
+# %% ../nbs/lib/05_data.ipynb #dcfg0002
+SPLIT_DATASETS = ("animals10", "imagefolder")  # datasets that may come without a split: theirs is recorded in a file
+
+@dataclass
+class DataConfig(Flags):
+    "The images a run reads (the flags of the Dataset group)."
+    group_title = "Dataset"
+    dataset: str = arg("demo", "which dataset reader: demo (embedded), animals10, fashion-mnist, imagefolder", choices=DATASETS)
+    data_dir: str | None = arg(None, "the dataset's folder (not needed for demo)")
+    img_size: int = arg(256, "square input size in pixels; a multiple of 32 for CI2P models")
+    val_fraction: float = arg(0.2, "validation share of a dataset without a fixed split")
+    split_manifest: str | None = arg(None, "the split file of a dataset without one: the file to reuse (default OUT/split.json)")
+    max_train_samples: int | None = arg(None, "use N training images (a seeded subset) for quick runs")
+    max_val_samples: int | None = arg(None, "use N validation images (a seeded subset)")
+    skip_broken: bool = arg(False, "use the readable images and list the broken ones instead of stopping")
+    image_check: str = arg("cached", "decode every image file first: cached (each file once, keyed by path, size and mtime), full, off",
+                           choices=IMAGE_CHECKS)
+    workers: int = arg(0, "DataLoader worker processes")
+    views: int = arg(2, "views per training image in a latent store: 2 = the image and its mirror (the paper recipe's flip), 1 = the image")
+
+    def __post_init__(self):
+        if self.dataset not in DATASETS: raise UsageError(f"dataset must be one of {DATASETS}, got {self.dataset!r}")
+        if self.image_check not in IMAGE_CHECKS: raise UsageError(f"image_check must be one of {IMAGE_CHECKS}, got {self.image_check!r}")
+        if self.img_size < 1: raise UsageError(f"--img-size must be a positive number of pixels, got {self.img_size}")
+        if not 0 < self.val_fraction < 1: raise UsageError(f"--val-fraction must be in (0, 1), got {self.val_fraction}")
+        if self.workers < 0: raise UsageError(f"--workers must be >= 0, got {self.workers}")
+        if self.views not in (1, 2): raise UsageError(f"views must be 1 (the image) or 2 (the image and its mirror), got {self.views}")
+        for name in ("max_train_samples", "max_val_samples"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
+                raise UsageError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}")
+
+    def split_file(self, out) -> str | None:
+        "Where the split of a dataset without one is recorded: --split-manifest, else OUT/split.json; None for the others."
+        if self.split_manifest: return self.split_manifest
+        return str(Path(out) / "split.json") if self.dataset in SPLIT_DATASETS else None
+
+class FlipViews(torch.utils.data.Dataset):
+    "Wrap a dataset whose transform is deterministic; flip horizontally with p=0.5 (as RandomHorizontalFlip draws it)."
+    def __init__(self, ds): self.ds, self.targets = ds, getattr(ds, "targets", None)
+    def __len__(self): return len(self.ds)
+    def __getitem__(self, i):
+        x, y = self.ds[i]
+        return (x.flip(-1) if torch.rand(1) < 0.5 else x), y
+
 # %% ../nbs/lib/05_data.ipynb #5a54403e
+@dataclass
+class VerifyImagesConfig:
+    "List the image files under a folder that cannot be decoded."
+    dir: str = arg(help="the folder to check", positional=True)
+
 def _main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m ci2p.data", description="Dataset utilities.")
-    sub = p.add_subparsers(dest="cmd", required=True)
-    v = sub.add_parser("verify", help="list the image files under DIR that cannot be decoded")
-    v.add_argument("dir")
-    args = p.parse_args(argv)
+    args = command_parser("python -m ci2p.data", "Dataset utilities.", {"verify": (VerifyImagesConfig, "list the image files under DIR that cannot be decoded")}).parse_args(argv)
     files = list_images(args.dir)
     broken = find_broken_images(files)
     for path, why in broken: print(f"{path}\t{why}")
@@ -266,7 +323,7 @@ def _main(argv=None):
 
 def main(argv=None):
     "`python -m ci2p.data verify DIR`: a mistake (a missing folder) is one message, not a traceback."
-    return cli(_main, "python -m ci2p.data", argv)
+    return run_cli(_main, "python -m ci2p.data", argv)
 
 if __name__ == "__main__" and not hasattr(sys, "ps1") and "ipykernel" not in sys.modules:
     sys.exit(main())

@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/01_encoder.ipynb #e87b1122
 from __future__ import annotations
-import os, warnings
+import os, sys, warnings
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -14,12 +14,14 @@ with warnings.catch_warnings():  # compressai imports torch_geometric, which war
     from compressai.models.google import FactorizedPrior
     from compressai.zoo import bmshj2018_factorized
     from compressai.zoo.image import cfgs as _zoo_cfgs
-from .core import UsageError, check_shapes, read_state_dict, save_safetensors
+from .cli import run_cli
+from .errors import UsageError
+from .files import check_shapes, read_state_dict, save_safetensors
 
 # %% auto #0
 __all__ = ['QUALITY_LAMBDA', 'OFFICIAL_FILES', 'SHIPPED_CODECS', 'DEFAULT_ENCODER_WEIGHTS', 'codec_channels', 'build_codec',
            'shipped_codec_path', 'CI2PEncoder', 'load_official_codec', 'load_encoder_weights', 'build_encoder',
-           'save_encoder', 'Denormalize']
+           'save_encoder', 'Denormalize', 'main']
 
 # %% ../nbs/lib/01_encoder.ipynb #9c0eb32a
 QUALITY_LAMBDA = {1: 0.0018, 2: 0.0035, 3: 0.0067, 4: 0.0130, 5: 0.0250, 6: 0.0483, 7: 0.0932, 8: 0.1800}
@@ -104,9 +106,12 @@ def load_official_codec(quality: int = 5, progress: bool = False) -> FactorizedP
             f"  2. the codec shipped with ci2p: weights='ci2p-q5' (or your own: `python -m ci2p.codec pretrain`)") from e
 
 def _medians(state: dict):
-    "The entropy bottleneck's medians [1, M, 1, 1] from a codec state dict, or None when it holds no entropy model."
+    "The entropy bottleneck's medians [1, M, 1, 1] (CompressAI's `_get_medians`) from a codec state dict; None without an entropy model."
+    from compressai.entropy_models import EntropyBottleneck
     q = state.get("entropy_bottleneck.quantiles")
-    return None if q is None else q[:, 0, 1].reshape(1, -1, 1, 1).clone()
+    if q is None: return None
+    eb = EntropyBottleneck(q.shape[0]); eb.quantiles.data.copy_(q)
+    return eb._get_medians().detach().reshape(1, -1, 1, 1).clone()
 
 def _encoder_state(source, quality: int) -> tuple[dict, torch.Tensor | None]:
     "(g_a state dict with keys as in `CI2PEncoder.g_a`, medians or None) from any supported source."
@@ -151,3 +156,14 @@ class Denormalize(nn.Module):
         self.register_buffer("mean", torch.tensor(mean).view(1, -1, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(std).view(1, -1, 1, 1), persistent=False)
     def forward(self, x): return x * self.std + self.mean
+
+# %% ../nbs/lib/01_encoder.ipynb #encm0002
+def main(argv=None):
+    "`python -m ci2p.encoder ...`: one line pointing to `python -m ci2p.codec`, exit status 2."
+    def _main(argv):
+        raise UsageError("this module has no command line; the codec's commands are `python -m ci2p.codec pretrain ...` "
+                         "and `python -m ci2p.codec evaluate ...` (see `python -m ci2p.codec --help`)")
+    return run_cli(_main, "python -m ci2p.encoder", argv)
+
+if __name__ == "__main__" and not hasattr(sys, "ps1") and "ipykernel" not in sys.modules:
+    main(sys.argv[1:])

@@ -4,25 +4,29 @@
 
 # %% ../nbs/lib/04_models.ipynb #3179ad85
 from __future__ import annotations
-import os
+import inspect, os
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 import torch
 import torch.nn as nn
 from timm.data import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
 from timm.layers import LayerNorm, to_2tuple, trunc_normal_
-from timm.models import generate_default_cfgs, register_model
+from timm.models import build_model_with_cfg, generate_default_cfgs, register_model
 from timm.models.vision_transformer import Block, VisionTransformer
 from timm.utils import unwrap_model
-from .core import UsageError, check_shapes, read_state_dict, save_safetensors
+from .errors import UsageError
+from .files import check_shapes, read_state_dict, save_safetensors
+from .data import EVAL_CROP_PCT
 from .encoder import DEFAULT_ENCODER_WEIGHTS, CI2PEncoder, Denormalize, load_encoder_weights
 from .reshape import CnnReshape, PatchReshape, build_reshape, inverted_residual
 
 # %% auto #0
-__all__ = ['TOKEN_STRIDE', 'LATENTS', 'default_cfgs', 'MODEL_NAMES', 'CI2PStem', 'ci2p_stem', 'is_frozen_ci2p', 'CI2PEmbed',
-           'CI2PViTDualScale', 'vit_base_gap', 'vit_small_gap', 'vit_tiny_gap', 'vit_base_p32_gap', 'vit_small_p32_gap',
-           'vit_tiny_p32_gap', 'ci2p_vit_base', 'ci2p_vit_small', 'ci2p_vit_tiny', 'cnn_vit_base', 'cnn_vit_small',
-           'cnn_vit_tiny', 'ci2p_vit_base_ds', 'save_weights', 'load_weights']
+__all__ = ['TOKEN_STRIDE', 'LATENTS', 'default_cfgs', 'MODEL_NAMES', 'MODEL_FACTS', 'CI2PStem', 'ci2p_stem', 'is_frozen_ci2p',
+           'CI2PEmbed', 'CI2PViTDualScale', 'ModelFacts', 'model_facts', 'vit_base_gap', 'vit_small_gap',
+           'vit_tiny_gap', 'vit_base_p32_gap', 'vit_small_p32_gap', 'vit_tiny_p32_gap', 'ci2p_vit_base',
+           'ci2p_vit_small', 'ci2p_vit_tiny', 'cnn_vit_base', 'cnn_vit_small', 'cnn_vit_tiny', 'ci2p_vit_base_ds',
+           'save_weights', 'load_weights']
 
 # %% ../nbs/lib/04_models.ipynb #b0df0a9e
 TOKEN_STRIDE = CI2PEncoder.stride * PatchReshape.stride  # 32: image pixels per CI2P token, along each side
@@ -63,23 +67,14 @@ class CI2PStem(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x if self.is_latent(x) else self.encode(x)
 
-def _probe_model(name: str) -> nn.Module:
-    "A registered model built small (64 px, random encoder) for questions about its structure."
-    import timm, warnings
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try: return timm.create_model(name, img_size=64, encoder_weights="random")
-        except TypeError: return timm.create_model(name, img_size=64)  # a model without a CI2P encoder takes no encoder_weights
-
-def ci2p_stem(model: nn.Module | str) -> CI2PStem | None:
-    "The `CI2PStem` of a model (through DDP and torch.compile wrappers) or of a registered name; None without one."
-    if isinstance(model, str): model = _probe_model(model)
+def ci2p_stem(model: nn.Module) -> CI2PStem | None:
+    "The `CI2PStem` of a model (through DDP and torch.compile wrappers); None without one. For a name, see `model_facts`."
     for m in unwrap_model(model).modules():
         if getattr(m, "is_ci2p_stem", False): return m
     return None
 
-def is_frozen_ci2p(model: nn.Module | str) -> bool:
-    "Does `model` (a module or a registered name) have a frozen CI2P encoder, so that its latents can be cached?"
+def is_frozen_ci2p(model: nn.Module) -> bool:
+    "Does `model` have a frozen CI2P encoder, so that its latents can be cached? For a name, see `model_facts`."
     stem = ci2p_stem(model)
     return stem is not None and stem.encoder.frozen
 
@@ -160,7 +155,7 @@ class CI2PViTDualScale(nn.Module):
 # %% ../nbs/lib/04_models.ipynb #5867bc93
 def _cfg(img_size=256, **kw):
     return {"url": "", "num_classes": 1000, "input_size": (3, img_size, img_size), "pool_size": None,
-            "crop_pct": 256 / 292, "interpolation": "bicubic", "fixed_input_size": True, "mean": IMAGENET_DEFAULT_MEAN,
+            "crop_pct": EVAL_CROP_PCT, "interpolation": "bicubic", "fixed_input_size": True, "mean": IMAGENET_DEFAULT_MEAN,
             "std": IMAGENET_DEFAULT_STD, "first_conv": "patch_embed.proj", "classifier": "head", "license": "apache-2.0", **kw}
 
 _WIDTHS = {"tiny": (192, 3), "small": (384, 6), "base": (768, 12)}
@@ -172,51 +167,99 @@ default_cfgs = generate_default_cfgs({
     "ci2p_vit_base_ds": _cfg(first_conv="ci2p.encoder.g_a.0"),
 })
 
-def _finish(model: nn.Module, name: str, img_size, encoder, encoder_weights, frozen: bool):
-    cfg = default_cfgs[name].default.to_dict()
-    cfg["input_size"] = (3, *to_2tuple(img_size))
-    model.pretrained_cfg = model.default_cfg = cfg
-    if encoder is not None:
-        if encoder_weights in (None, "random") and frozen:
-            import warnings
-            warnings.warn(f"{name}: encoder_weights='random', so the frozen CI2P encoder is randomly initialised (useful for "
-                          "counting and tests, not for training). The default is the shipped codec 'ci2p-q5'; "
-                          "'official', a CompressAI .pth.tar or your own encoder.safetensors also work.", UserWarning, stacklevel=3)
-        load_encoder_weights(encoder, encoder_weights)
-    return model
+# %% ../nbs/lib/04_models.ipynb #fact0002
+@dataclass(frozen=True)
+class ModelFacts:
+    "What a registered name is, and what it needs (see `model_facts`)."
+    name: str
+    family: str                 # "vit" (patch embedding), "ci2p" (CI2P embedding), "ci2p_ds" (dual scale)
+    role: str                   # the paper's row: "vit", "vit_p32", "ci2p_vit", "ci2p_vit_ds", "cnn_vit"
+    width: str                  # "tiny", "small", "base"
+    encoder: str | None = None  # None (no codec encoder), "frozen", or "trained" (the CNN-ViT control)
+    latent: str | None = None   # "y" or "yhat" for a CI2P encoder
+    quality: int | None = None  # the codec's quality
+    knobs: tuple = ()           # the keyword arguments the constructor takes (`--model-kwargs`)
 
-def _default_weights(encoder_weights, frozen: bool, quality: int):
-    "'default': the shipped codec for a frozen quality-5 encoder; random for the trained CNN-ViT control."
-    if encoder_weights == "default": return DEFAULT_ENCODER_WEIGHTS if frozen and quality == 5 else "random"
-    return encoder_weights
+    @property
+    def frozen_encoder(self) -> bool: return self.encoder == "frozen"
 
-_FACTORY_ONLY = ("pretrained_cfg", "pretrained_cfg_overlay", "cache_dir")  # passed by timm.create_model, not model args
+    def encoder_weights(self, asked: str | None = "default") -> str | None:
+        "The encoder weights `asked` resolves to: 'default' is the shipped codec for a frozen quality-5 encoder, else random."
+        if self.encoder is None: return None
+        if asked == "default": return DEFAULT_ENCODER_WEIGHTS if self.frozen_encoder and self.quality == 5 else "random"
+        return asked or "random"
 
-def _no_pretrained(name, pretrained, kwargs):
-    for k in _FACTORY_ONLY: kwargs.pop(k, None)
-    if pretrained:
-        raise ValueError(f"no pretrained weights are published for {name}; train it with ci2p.train "
-                         "(the CI2P encoder's own weights go in encoder_weights=...)")
+_VIT_KNOBS = tuple(k for k in inspect.signature(VisionTransformer.__init__).parameters if k not in ("self", "kwargs"))
+_CI2P_KNOBS = ("encoder_weights", "quality", "frozen", "latent", "reshape")
+_DS_KNOBS = tuple(k for k in inspect.signature(CI2PViTDualScale.__init__).parameters if k not in ("self", "kwargs")) + \
+    ("encoder_weights", "mean", "std")
+
+def _facts(name: str) -> ModelFacts:
+    width = next(w for w in _WIDTHS if f"_{w}" in name)
+    if name.startswith("vit_"):
+        return ModelFacts(name, "vit", "vit_p32" if "_p32" in name else "vit", width, knobs=_VIT_KNOBS)
+    if name.endswith("_ds"):
+        return ModelFacts(name, "ci2p_ds", "ci2p_vit_ds", width, "frozen", "y", 5, _DS_KNOBS)
+    trained = name.startswith("cnn_vit")
+    return ModelFacts(name, "ci2p", "cnn_vit" if trained else "ci2p_vit", width, "trained" if trained else "frozen", "y", 5,
+                      _VIT_KNOBS + _CI2P_KNOBS)
+
+MODEL_NAMES = ("vit_base_gap", "ci2p_vit_base", "ci2p_vit_base_ds", "cnn_vit_base", "vit_tiny_gap", "ci2p_vit_tiny",
+               "cnn_vit_tiny", "vit_small_gap", "ci2p_vit_small", "cnn_vit_small", "vit_base_p32_gap", "vit_small_p32_gap",
+               "vit_tiny_p32_gap")
+MODEL_FACTS = {name: _facts(name) for name in MODEL_NAMES}
+
+def model_facts(name: str, model_kwargs: dict | None = None) -> ModelFacts:
+    "The facts of a registered name with the knobs of `model_kwargs` applied; a `UsageError` for an unknown name or keyword."
+    if name not in MODEL_FACTS: raise UsageError(f"unknown model {name!r}; this project's models: {sorted(MODEL_FACTS)}")
+    f, kw = MODEL_FACTS[name], dict(model_kwargs or {})
+    unknown = sorted(set(kw) - set(f.knobs))
+    if unknown:
+        raise UsageError(f"--model-kwargs {', '.join(unknown)}: not a keyword of {name}; it takes {', '.join(sorted(f.knobs))}")
+    if f.encoder is None: return f
+    frozen = kw.get("frozen", f.frozen_encoder) if f.family == "ci2p" else True
+    return replace(f, encoder="frozen" if frozen else "trained", latent=kw.get("latent", f.latent), quality=kw.get("quality", f.quality))
 
 # %% ../nbs/lib/04_models.ipynb #c414d623
+def _check_pretrained(name, pretrained, kwargs):
+    "`pretrained=True` needs a file: no weights are published for these models, a run's own `model.safetensors` is one."
+    cfg = {**(kwargs.get("pretrained_cfg") or {}), **(kwargs.get("pretrained_cfg_overlay") or {})}
+    if pretrained and not (cfg.get("file") or cfg.get("url")):
+        raise UsageError(f"no pretrained weights are published for {name}: pass a run's weights, "
+                         f"pretrained_cfg_overlay=dict(file='RUN/model.safetensors', num_classes=N)")
+
+def _build(name, constructor, pretrained, img_size, kwargs):
+    "timm's `build_model_with_cfg` (pretrained weights from a file, the pretrained cfg) with the input size of this instance."
+    _check_pretrained(name, pretrained, kwargs)
+    model = build_model_with_cfg(constructor, name, pretrained, img_size=img_size, **kwargs)
+    model.pretrained_cfg = model.default_cfg = {**model.pretrained_cfg, "input_size": (3, *to_2tuple(img_size))}
+    return model
+
+def _random_frozen_warning(name, encoder_weights, frozen):
+    if encoder_weights in (None, "random") and frozen:
+        import warnings
+        warnings.warn(f"{name}: encoder_weights='random', so the frozen CI2P encoder is randomly initialised (useful for "
+                      "counting and tests, not for training). The default is the shipped codec 'ci2p-q5'; "
+                      "'official', a CompressAI .pth.tar or your own encoder.safetensors also work.", UserWarning, stacklevel=4)
+
 def _vit(name, size, pretrained=False, img_size=256, **kwargs):
-    _no_pretrained(name, pretrained, kwargs)
     dim, heads = _WIDTHS[size]
     args = dict(patch_size=16, embed_dim=dim, depth=12, num_heads=heads, class_token=False, global_pool="avg",
                 fc_norm=False, drop_path_rate=0.1)
-    model = VisionTransformer(img_size=img_size, **{**args, **kwargs})
-    return _finish(model, name, img_size, None, None, True)
+    return _build(name, VisionTransformer, pretrained, img_size, {**args, **kwargs})
 
 def _ci2p_vit(name, size, pretrained=False, img_size=256, encoder_weights="default", quality=5, frozen=True, latent="y",
               reshape="paper", **kwargs):
-    _no_pretrained(name, pretrained, kwargs)
     dim, heads = _WIDTHS[size]
     args = dict(patch_size=TOKEN_STRIDE, embed_dim=dim, depth=12, num_heads=heads, class_token=False, global_pool="avg",
                 fc_norm=False, pos_embed="none", drop_path_rate=0.1)
-    encoder_weights = _default_weights(encoder_weights, frozen, quality)
-    embed = partial(CI2PEmbed, quality=quality, frozen=frozen, latent=latent, reshape=reshape)
-    model = VisionTransformer(img_size=img_size, embed_layer=embed, **{**args, **kwargs})
-    return _finish(model, name, img_size, model.patch_embed.stem.encoder, encoder_weights, frozen)
+    weights = model_facts(name, {"frozen": frozen, "quality": quality}).encoder_weights(encoder_weights)
+    _random_frozen_warning(name, weights, frozen)
+    def constructor(**kw):  # the codec's weights go in first, so that a pretrained file loaded afterwards wins
+        model = VisionTransformer(embed_layer=partial(CI2PEmbed, quality=quality, frozen=frozen, latent=latent, reshape=reshape), **kw)
+        load_encoder_weights(model.patch_embed.stem.encoder, weights)
+        return model
+    return _build(name, constructor, pretrained, img_size, {**args, **kwargs})
 
 # %% ../nbs/lib/04_models.ipynb #96b1adee
 @register_model
@@ -277,14 +320,13 @@ def cnn_vit_tiny(pretrained=False, **kwargs):
 @register_model
 def ci2p_vit_base_ds(pretrained=False, img_size=256, encoder_weights="default", quality=5, **kwargs):
     "CI2P-ViT^ds (paper section 3.3): frozen encoder, attention at 1/16 then 1/32 scale; 49.7 M parameters."
-    _no_pretrained("ci2p_vit_base_ds", pretrained, kwargs)
-    encoder_weights = _default_weights(encoder_weights, True, quality)
-    model = CI2PViTDualScale(img_size=img_size, quality=quality, **kwargs)
-    return _finish(model, "ci2p_vit_base_ds", img_size, model.ci2p.encoder, encoder_weights, True)
-
-MODEL_NAMES = ("vit_base_gap", "ci2p_vit_base", "ci2p_vit_base_ds", "cnn_vit_base", "vit_tiny_gap", "ci2p_vit_tiny",
-               "cnn_vit_tiny", "vit_small_gap", "ci2p_vit_small", "cnn_vit_small", "vit_base_p32_gap", "vit_small_p32_gap",
-               "vit_tiny_p32_gap")
+    weights = model_facts("ci2p_vit_base_ds", {"quality": quality}).encoder_weights(encoder_weights)
+    _random_frozen_warning("ci2p_vit_base_ds", weights, True)
+    def constructor(**kw):
+        model = CI2PViTDualScale(quality=quality, **kw)
+        load_encoder_weights(model.ci2p.encoder, weights)
+        return model
+    return _build("ci2p_vit_base_ds", constructor, pretrained, img_size, kwargs)
 
 # %% ../nbs/lib/04_models.ipynb #4a81fbd4
 def save_weights(model: nn.Module, path: str | os.PathLike, **metadata) -> Path:

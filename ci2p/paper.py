@@ -9,8 +9,8 @@ from typing import Callable
 
 # %% auto #0
 __all__ = ['PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE2_REDUCTION', 'PAPER_ANIMALS10_TOP1', 'PAPER_ANIMALS10_HOURS',
-           'REPRODUCED_PARAMS_M', 'REPRODUCED_GFLOPS', 'REPRODUCED_COMPONENTS_GFLOPS', 'CLAIMS', 'role', 'Claim',
-           'judge_claims', 'markdown_table']
+           'REPRODUCED_PARAMS_M', 'REPRODUCED_GFLOPS', 'REPRODUCED_COMPONENTS_GFLOPS', 'CLAIMS', 'SEED_CLAIMS', 'role',
+           'Claim', 'accuracy_verdict', 'judge_claims', 'markdown_table']
 
 # %% ../nbs/lib/07_paper.ipynb #d9b46a46
 PAPER_TABLE1 = {  # model: (params M, GFLOPs, ImageNet top-1 %), as printed
@@ -28,12 +28,9 @@ PAPER_ANIMALS10_TOP1 = {"vit": 89.0, "ci2p_vit": 92.37, "cnn_vit": 88.5}
 PAPER_ANIMALS10_HOURS = {"vit": 20.0, "ci2p_vit": 9.0}
 
 def role(model_name: str) -> str:
-    "'vit', 'vit_p32', 'ci2p_vit', 'ci2p_vit_ds' or 'cnn_vit' for any width of the family."
-    if model_name.startswith("cnn_vit"): return "cnn_vit"
-    if model_name.startswith("ci2p_vit"): return "ci2p_vit_ds" if model_name.endswith("_ds") else "ci2p_vit"
-    if model_name.startswith("vit_") and "p32" in model_name: return "vit_p32"
-    if model_name.startswith("vit_"): return "vit"
-    raise ValueError(f"{model_name!r} is not a model of the CI2P family")
+    "The paper's row a registered model stands for: 'vit', 'vit_p32', 'ci2p_vit', 'ci2p_vit_ds' or 'cnn_vit' (`ci2p.models.MODEL_FACTS`)."
+    from ci2p.models import model_facts  # the facts live beside the registry
+    return model_facts(model_name).role
 
 # %% ../nbs/lib/07_paper.ipynb #7ea4f01b
 REPRODUCED_PARAMS_M = {  # model: (backbone, +10-class head, +1000-class head) at 256 x 256
@@ -75,17 +72,31 @@ CLAIMS = {
         lambda r: r["vit"]["train_wall_s"] / r["ci2p_vit"]["train_wall_s"], lambda x: x > 1, lambda x, r: f"{x:.2f}x faster"),
 }
 
+SEED_CLAIMS = ("more_accurate_than_vit", "more_accurate_than_cnn_vit")  # claims about accuracy: seeds decide them
+
+def accuracy_verdict(x: float, holds: bool, rows: list[dict]) -> str:
+    """The verdict on an accuracy difference `x` between `rows` (each with `final_top1`, and with several seeds `seeds`,
+    `top1_min`, `top1_max`): with at least 2 seeds it holds (or not) only when |x| exceeds the seed-to-seed range of both
+    rows (the ablations' rule), else it is not resolved; with one seed it is a direction only, and says so."""
+    n = min(int(r.get("seeds", 1)) for r in rows)
+    if n < 2: return ("holds" if holds else "does NOT hold") + " (direction only, 1 seed)"
+    spread = max(r["top1_max"] - r["top1_min"] for r in rows)
+    if abs(x) <= spread: return f"not resolved ({n} seeds: the difference is within the seed range, {spread:.2f} pts)"
+    return ("holds here" if holds else "does NOT hold here") + f" ({n} seeds, beyond the seed range)"
+
 def judge_claims(rows_by_role: dict, claims: dict = CLAIMS) -> list[dict]:
-    "One dict per applicable claim: claim, paper, here (measured, as text), value, direction ('holds here' / 'does NOT hold here')."
+    "One dict per applicable claim: claim, paper, here (measured, as text), value, direction (the verdict, see `accuracy_verdict`)."
     out = []
     for key, c in claims.items():
         if not all(r in rows_by_role for r in c.roles): continue
         x = float(c.measure(rows_by_role))
-        out.append({"key": key, "claim": c.text, "paper": c.paper, "here": c.fmt(x, rows_by_role), "value": x,
-                    "direction": "holds here" if c.holds(x) else "does NOT hold here"})
+        verdict = (accuracy_verdict(x, c.holds(x), [rows_by_role[r] for r in c.roles]) if key in SEED_CLAIMS
+                   else "holds here" if c.holds(x) else "does NOT hold here")
+        out.append({"key": key, "claim": c.text, "paper": c.paper, "here": c.fmt(x, rows_by_role), "value": x, "direction": verdict})
     return out
 
 def markdown_table(rows: list[dict], cols: list[str], digits: int = 2) -> list[str]:
-    "Lines of a markdown table of `rows` (dicts) restricted to `cols`; floats rounded to `digits`."
-    fmt = lambda v: f"{v:.{digits}f}" if isinstance(v, float) else ("" if v is None else str(v))
-    return ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)] + ["| " + " | ".join(fmt(r.get(k)) for k in cols) + " |" for r in rows]
+    "Lines of a markdown table (pandas' `to_markdown`) of `rows` (dicts) restricted to `cols`; floats rounded to `digits`."
+    import pandas as pd
+    df = pd.DataFrame(list(rows), columns=list(cols))
+    return df.to_markdown(index=False, floatfmt=f".{digits}f", missingval="").splitlines()

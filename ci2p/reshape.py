@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch.nn as nn
 import torch.nn.functional as F
 from timm.layers import make_divisible
-from .core import UsageError
+from .errors import UsageError
 from timm.models._efficientnet_blocks import InvertedResidual, SqueezeExcite
 
 # %% auto #0

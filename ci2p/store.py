@@ -4,23 +4,28 @@
 
 # %% ../nbs/lib/12_store.ipynb #bd027279
 from __future__ import annotations
-import argparse, hashlib, json, os, shutil, sys, time
+import hashlib, json, os, shutil, sys, time
 from bisect import bisect_right
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import torch
 import torch.distributed as dist
 from tqdm.auto import tqdm
-from .core import (MissingInput, UsageError, cli, read_state_dict, run_metadata, save_json, save_safetensors,
-                       setup_distributed, sha256_file)
-from .data import DATASETS, IMAGE_CHECKS, ImageArray, ImageFiles, build_datasets, seeded_subset
+from .cli import Flags, arg, command_parser, config_from_args, run_cli
+from .errors import MissingInput, UsageError
+from .files import read_state_dict, save_json, save_safetensors, sha256_file
+from .provenance import run_metadata
+from .runtime import setup_distributed
+from .data import (VAL_SUBSET_SEED_OFFSET, DataConfig, FlipViews, ImageArray, ImageFiles, build_datasets,
+                       seeded_subset)
 from .models import CI2PStem, ci2p_stem, is_frozen_ci2p
 
 # %% auto #0
-__all__ = ['FORMATS', 'FORMAT_LATENT', 'STORE_VERSION', 'STORE_FLAG_HELP', 'encoder_fingerprint', 'samples_digest',
+__all__ = ['FORMATS', 'FORMAT_LATENT', 'STORE_VERSION', 'LATENT_FORMAT', 'COMMANDS', 'encoder_fingerprint', 'samples_digest',
            'encode_views', 'symbols', 'pack_shard', 'build_store', 'read_manifest', 'verify_store',
-           'load_entropy_bottleneck', 'LatentStore', 'check_store_model', 'StoreConfig', 'build', 'main']
+           'load_entropy_bottleneck', 'LatentStore', 'check_store_model', 'Inputs', 'build_inputs', 'StoreConfig',
+           'VerifyConfig', 'build', 'main']
 
 # %% ../nbs/lib/12_store.ipynb #5ed5c74d
 FORMATS = ("y16", "yhat", "bitstream")
@@ -267,60 +272,79 @@ def check_store_model(path, model) -> dict:
                          f"pass the --encoder-weights the store was built with")
     return m
 
+# %% ../nbs/lib/12_store.ipynb #inpt0002
+@dataclass
+class Inputs:
+    "What a run reads, whatever the source: the two splits, their classes, and where they came from."
+    train: torch.utils.data.Dataset
+    val: torch.utils.data.Dataset
+    classes: list
+    source: str                                   # "images", "store" or "cache"
+    split: dict = field(default_factory=dict)
+    broken: list = field(default_factory=list)    # [(path, reason)] skipped with --skip-broken
+    store: str | None = None                      # the store read (source "store" or "cache")
+    encode_s: float = 0.0                         # seconds spent building the cache
+
+LATENT_FORMAT = {"y": "y16", "yhat": "yhat"}      # the store format a cache keeps for each latent
+
+def build_inputs(data: DataConfig, seed: int = 0, recipe: str = "paper", out=None, *, store=None, cache=None,
+                 encoder: CI2PStem | None = None, flip: bool = True, batch_size: int = 64, device=None,
+                 progress: bool = False) -> Inputs:
+    "The training and validation data of a run: a latent `store`, a `cache` built by `encoder`, or the images (see above)."
+    if store is not None:
+        m = read_manifest(store)
+        if m["describe"].get("dataset", data.dataset) != data.dataset:
+            raise UsageError(f"{store} holds dataset {m['describe']['dataset']!r}; pass --dataset {m['describe']['dataset']}")
+        split = {"store": str(store), **m["describe"].get("split", {})}
+        return Inputs(LatentStore(store, "train", flip=flip), LatentStore(store, "val"), m["classes"], "store", split, store=str(store))
+    rank, world = _dist()
+    if world > 1 and rank != 0: dist.barrier()   # rank 0 checks the images (once per file) and writes the split first
+    tr, va, info = build_datasets(data.dataset, data.data_dir, data.img_size, recipe, seed, data.val_fraction,
+                                  data.split_file(out) if out is not None else data.split_manifest, data.skip_broken, flip=False,
+                                  image_check=data.image_check)
+    if world > 1 and rank == 0: dist.barrier()
+    tr = seeded_subset(tr, data.max_train_samples, seed)
+    va = seeded_subset(va, data.max_val_samples, seed + VAL_SUBSET_SEED_OFFSET)
+    if cache is None:
+        return Inputs(FlipViews(tr) if flip and recipe == "paper" else tr, va, info.classes, "images", info.split, info.broken)
+    if encoder is None or not encoder.encoder.frozen: raise UsageError("a latent cache needs a frozen CI2P encoder")
+    t = time.time()
+    build_store(cache, {"train": (tr, data.views), "val": (va, 1)}, encoder.to(device or "cpu"), LATENT_FORMAT[encoder.latent],
+                info.classes, batch_size=batch_size, device=device, workers=data.workers, replace=True, progress=progress,
+                describe={"dataset": data.dataset, "data_dir": data.data_dir, "split": info.split})
+    return Inputs(LatentStore(cache, "train", flip=flip), LatentStore(cache, "val"), info.classes, "cache", info.split,
+                  info.broken, str(cache), time.time() - t)
+
 # %% ../nbs/lib/12_store.ipynb #e3a10863
 @dataclass
-class StoreConfig:
+class StoreConfig(Flags):
     "What `python -m ci2p.store build` encodes, and how; each field is a flag (`--img-size` for `img_size`)."
-    out: str
-    dataset: str = "demo"
-    data_dir: str | None = None
-    img_size: int = 256
-    views: int = 2
-    format: str = "bitstream"
-    encoder_weights: str = "ci2p-q5"
-    quality: int = 5
-    shard_size: int = 1024
-    batch_size: int = 64
-    device: str | None = None
-    workers: int = 0
-    seed: int = 0
-    val_fraction: float = 0.2
-    split_manifest: str | None = None
-    skip_broken: bool = False
-    image_check: str = "cached"
-    max_train_samples: int | None = None
-    max_val_samples: int | None = None
-    progress: bool = True
+    out: str = arg(help="the store folder (created; an unfinished build there is resumed)")
+    data: DataConfig = arg(help="the images to encode", factory=DataConfig)
+    format: str = arg("bitstream", "y16: float16 latent y; yhat: quantised latent (int8/int16); bitstream: the codec's entropy-coded strings",
+                      choices=FORMATS, group="Encoding")
+    encoder_weights: str = arg("ci2p-q5", "the codec: 'ci2p-q5', 'official', a codec .safetensors/.pth.tar (bitstream needs the whole codec)",
+                               group="Encoding")
+    quality: int = arg(5, "the codec's quality (1-8)", group="Encoding")
+    shard_size: int = arg(1024, "images per shard file", group="Encoding")
+    batch_size: int = arg(64, "images per encoder batch (part of the store's settings: the bytes do not depend on the number of processes)",
+                          group="Encoding")
+    device: str | None = arg(None, "cpu, cuda, cuda:N (default: the best available; under torchrun cuda:LOCAL_RANK)")
+    seed: int = arg(0, "seed of the split of a dataset without one, and of --max-*-samples")
+    progress: bool = arg(True, "progress bars")
 
     def __post_init__(self):
         if self.format not in FORMATS: raise UsageError(f"format must be one of {FORMATS}, got {self.format!r}")
-        if self.views not in (1, 2): raise UsageError(f"views must be 1 (the image) or 2 (the image and its mirror), got {self.views}")
-        if self.dataset not in DATASETS: raise UsageError(f"dataset must be one of {DATASETS}, got {self.dataset!r}")
-        if self.image_check not in IMAGE_CHECKS: raise UsageError(f"image_check must be one of {IMAGE_CHECKS}, got {self.image_check!r}")
         if self.shard_size < 1 or self.batch_size < 1: raise UsageError("shard_size and batch_size must be >= 1")
+        if Path(self.out).exists() and not Path(self.out).is_dir():
+            raise UsageError(f"--out {self.out} is an existing file; a store is a folder: choose another --out")
 
-STORE_FLAG_HELP = {
-    "out": "the store folder (created; an unfinished build there is resumed)",
-    "dataset": "which dataset reader: demo (embedded), animals10, fashion-mnist, imagefolder",
-    "data_dir": "the dataset's folder (not needed for demo)",
-    "img_size": "square view size in pixels (the paper recipe's resize); a multiple of 32",
-    "views": "training views per image: 2 = the image and its mirror (the paper recipe's flip), 1 = the image only",
-    "format": "y16: float16 latent y; yhat: quantised latent (int8/int16); bitstream: the codec's entropy-coded strings",
-    "encoder_weights": "the codec: 'ci2p-q5', 'official', a codec .safetensors/.pth.tar (bitstream needs the whole codec)",
-    "quality": "the codec's quality (1-8)",
-    "shard_size": "images per shard file",
-    "batch_size": "images per encoder batch (part of the store's settings: the bytes do not depend on the number of processes)",
-    "device": "cpu, cuda, cuda:N (default: the best available; under torchrun cuda:LOCAL_RANK)",
-    "workers": "DataLoader worker processes decoding the images",
-    "seed": "seed of the split of a dataset without one, and of --max-*-samples",
-    "val_fraction": "validation share of a dataset without a fixed split",
-    "split_manifest": "the split file of a dataset without one: the file to reuse (default OUT/split.json)",
-    "skip_broken": "encode the readable images and list the broken ones instead of stopping",
-    "image_check": "decode every image file first: cached, full, off",
-    "max_train_samples": "encode N training images (the seeded subset `python -m ci2p.train` picks with the same flag)",
-    "max_val_samples": "encode N validation images (a seeded subset)",
-    "progress": "progress bars (--no-progress turns them off)",
-}
+@dataclass
+class VerifyConfig:
+    "Check every file of a store against its manifest."
+    store: str = arg(help="the store folder", positional=True)
+
+COMMANDS = {"build": (StoreConfig, "encode a dataset's views into a store"), "verify": (VerifyConfig, "check every file of a store against its manifest")}
 
 # %% ../nbs/lib/12_store.ipynb #e4482cde
 def build(cfg: StoreConfig) -> dict:
@@ -330,62 +354,42 @@ def build(cfg: StoreConfig) -> dict:
     rank, world, device = setup_distributed(cfg.device)
     out = Path(cfg.out)
     if rank == 0: out.mkdir(parents=True, exist_ok=True)
-    split = cfg.split_manifest or (str(out / "split.json") if cfg.dataset in ("animals10", "imagefolder") else None)
-    if world > 1 and rank != 0: dist.barrier()   # rank 0 checks the images and writes the split first
-    tr, va, info = build_datasets(cfg.dataset, cfg.data_dir, cfg.img_size, "paper", cfg.seed, cfg.val_fraction, split,
-                                  cfg.skip_broken, flip=False, image_check=cfg.image_check)
-    if world > 1 and rank == 0: dist.barrier()
-    tr, va = seeded_subset(tr, cfg.max_train_samples, cfg.seed), seeded_subset(va, cfg.max_val_samples, cfg.seed + 1)
-    stem = CI2PStem(cfg.img_size, cfg.quality, frozen=True)
+    inputs = build_inputs(cfg.data, cfg.seed, "paper", out, flip=False)
+    stem = CI2PStem(cfg.data.img_size, cfg.quality, frozen=True)
     load_encoder_weights(stem.encoder, cfg.encoder_weights)
     eb = None
     if cfg.format == "bitstream":
-        codec = load_codec(cfg.encoder_weights, cfg.quality)
-        if codec.entropy_bottleneck._quantized_cdf.numel() == 0: codec.update(force=True)
+        codec = load_codec(cfg.encoder_weights, cfg.quality); codec.update()
         eb = codec.entropy_bottleneck
-    describe = {"dataset": cfg.dataset, "data_dir": cfg.data_dir, "split": info.split, "broken_images": info.broken,
+    describe = {"dataset": cfg.data.dataset, "data_dir": cfg.data.data_dir, "split": inputs.split, "broken_images": inputs.broken,
                 "encoder_weights": cfg.encoder_weights, "quality": cfg.quality, "meta": run_metadata(device)}
-    return build_store(out, {"train": (tr, cfg.views), "val": (va, 1)}, stem.to(device), cfg.format, info.classes, eb,
-                       cfg.shard_size, cfg.batch_size, device, cfg.workers, describe, progress=cfg.progress and rank == 0)
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m ci2p.store", description="Encode a dataset once; train from the store (--store).")
-    sub = p.add_subparsers(dest="cmd", required=True)
-    b = sub.add_parser("build", help="encode a dataset's views into a store", formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    for f in fields(StoreConfig):
-        if f.name == "progress": continue
-        flag, h = "--" + f.name.replace("_", "-"), STORE_FLAG_HELP[f.name]
-        if f.type in ("bool", bool): b.add_argument(flag, action="store_true", help=h); continue
-        typ = {"int": int, "float": float}.get(str(f.type).split(" ")[0], str)
-        kw = {"choices": FORMATS} if f.name == "format" else {"choices": DATASETS} if f.name == "dataset" else {}
-        b.add_argument(flag, type=typ, default=f.default, required=f.name == "out", help=h, **kw)
-    b.add_argument("--no-progress", dest="progress", action="store_false", help=STORE_FLAG_HELP["progress"])
-    v = sub.add_parser("verify", help="check every file of a store against its manifest")
-    v.add_argument("store")
-    return p
+    return build_store(out, {"train": (inputs.train, cfg.data.views), "val": (inputs.val, 1)}, stem.to(device), cfg.format,
+                       inputs.classes, eb, cfg.shard_size, cfg.batch_size, device, cfg.data.workers, describe,
+                       progress=cfg.progress and rank == 0)
 
 def _main(argv=None):
-    args = vars(_parser().parse_args(argv))
-    cmd = args.pop("cmd")
+    args = command_parser("python -m ci2p.store", "Encode a dataset once; train from the store (--store).", COMMANDS).parse_args(argv)
+    cmd = vars(args).pop("cmd")
     if cmd == "verify":
-        problems = verify_store(args["store"])
+        problems = verify_store(args.store)
         for line in problems: print(line)
-        m = read_manifest(args["store"])
+        m = read_manifest(args.store)
         n = sum(len(sp["shards"]) for sp in m["splits"].values())
-        print(f"{args['store']}: {n} shards, {len(problems)} not matching the manifest", file=sys.stderr)
+        print(f"{args.store}: {n} shards, {len(problems)} not matching the manifest", file=sys.stderr)
         return 1 if problems else 0
+    cfg = config_from_args(StoreConfig, args)
     try:
-        m = build(StoreConfig(**args))
+        m = build(cfg)
     finally:
         if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     if _dist()[0] == 0:
         sizes = {n: sum(s["bytes"] for s in sp["shards"]) for n, sp in m["splits"].items()}
-        print(f"{args['out']}: {m['format']}, " + ", ".join(f"{n} {m['splits'][n]['count']} images {sizes[n] / 2**20:.1f} MiB" for n in sizes))
+        print(f"{cfg.out}: {m['format']}, " + ", ".join(f"{n} {m['splits'][n]['count']} images {sizes[n] / 2**20:.1f} MiB" for n in sizes))
     return 0
 
 def main(argv=None):
     "`python -m ci2p.store build|verify`: a user's mistake is one message and exit status 2."
-    return cli(_main, "python -m ci2p.store", argv)
+    return run_cli(_main, "python -m ci2p.store", argv)
 
 if __name__ == "__main__" and not hasattr(sys, "ps1") and "ipykernel" not in sys.modules:
     sys.exit(main())

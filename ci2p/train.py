@@ -4,9 +4,9 @@
 
 # %% ../nbs/lib/06_train.ipynb #fec5c391
 from __future__ import annotations
-import argparse, csv, io, json, random, sys, time
+import csv, io, json, random, sys, time
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 import numpy as np
 import timm
@@ -15,115 +15,85 @@ import torch.distributed as dist
 import torch.nn as nn
 from timm.loss import SoftTargetCrossEntropy
 from timm.scheduler import CosineLRScheduler
-from timm.utils import ParseKwargs
 from tqdm.auto import tqdm
-from .core import (UsageError, all_sum, atomic_write, cli, load_torch, record_checkpoint, run_metadata, save_json,
-                       save_torch, seed_everything, setup_distributed, sha256_file, usable_checkpoint)
-from .data import IMAGE_CHECKS, RECIPES, DATASETS, DataInfo, build_datasets, build_mixup, seeded_subset
-from .models import ci2p_stem, is_frozen_ci2p, load_weights, save_weights
-from .store import LatentStore, build_store, check_store_model, read_manifest
+from .checkpoints import record_checkpoint, usable_checkpoint
+from .cli import Flags, arg, config_from_args, config_parser, run_cli
+from .errors import UsageError
+from .files import atomic_write, load_torch, save_json, save_torch, sha256_file
+from .provenance import run_metadata
+from .runtime import all_sum, seed_everything, setup_distributed
+from .data import RECIPES, DataConfig, build_mixup
+from .encoder import SHIPPED_CODECS, shipped_codec_path
+from .models import CI2PStem, load_weights, model_facts, save_weights
+from .store import Inputs, build_inputs, check_store_model, read_manifest
 
 # %% auto #0
-__all__ = ['FLAG_HELP', 'TrainConfig', 'FlipViews', 'save_checkpoint', 'load_checkpoint', 'build_optimizer', 'autocast_context',
-           'train_step', 'build_model', 'finished_run', 'evaluate', 'train', 'main']
+__all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'TrainConfig',
+           'save_checkpoint', 'load_checkpoint', 'build_optimizer', 'autocast_context', 'train_step', 'epoch_seed',
+           'build_model', 'cache_encoder', 'finished_run', 'write_run_record', 'build_loaders', 'wrap_model',
+           'evaluate', 'run_epoch', 'train', 'main']
 
 # %% ../nbs/lib/06_train.ipynb #d1a093ce
+OFFICIAL_WARMUP_EPOCHS, OFFICIAL_EPOCHS = 20, 300  # the authors' warm-up: 20 of 300 epochs, scaled to --epochs
+WARMUP_LR_FRACTION = 1 / 3                        # the warm-up starts at lr / 3 (the authors' configuration)
+DEFAULT_WEIGHT_DECAY = {"paper": 0.0, "official": 0.05}
+
 @dataclass
-class TrainConfig:
-    """Everything one training run depends on; each field is also a flag of `python -m ci2p.train` (see `FLAG_HELP`).
-    `None` recipe defaults are filled in from the recipe; `encoder_weights='default'` is the model's own default
-    (the shipped codec 'ci2p-q5' for a frozen encoder, random for the CNN-ViT control). `run.json` records it all."""
-    model: str = "vit_tiny_gap"
-    model_kwargs: dict = field(default_factory=dict)
-    dataset: str = "demo"
-    data_dir: str | None = None
-    img_size: int = 128
-    epochs: int = 1
-    batch_size: int = 64
-    recipe: str = "paper"
-    lr: float = 1e-4
-    weight_decay: float | None = None
-    warmup_epochs: int | None = None
-    min_lr: float = 1.25e-6
-    drop_path_rate: float = 0.1
-    encoder_weights: str | None = "default"
-    out: str = "runs/exp"
-    resume: bool = False
-    seed: int = 0
-    workers: int = 0
-    device: str | None = None
-    cache_latents: bool = False
-    store: str | None = None
-    val_fraction: float = 0.2
-    split_manifest: str | None = None
-    skip_broken: bool = False
-    image_check: str = "cached"
-    max_train_samples: int | None = None
-    max_val_samples: int | None = None
-    amp: str = "auto"
-    compile: bool = False
-    grad_clip: float | None = None
-    progress: bool = True
+class TrainConfig(Flags):
+    """Everything one training run depends on; each field is also a flag of `python -m ci2p.train` (`--img-size` for
+    `data.img_size`). `None` recipe defaults are filled in from the recipe; `encoder_weights='default'` is the model's
+    own default (the shipped codec for a frozen encoder, random for the CNN-ViT control). `run.json` records it all."""
+    model: str = arg("vit_tiny_gap", "a registered model: vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, cnn_vit_base, *_tiny, *_small ...",
+                     group="Model")
+    model_kwargs: dict = arg(help="model constructor arguments, timm's convention: --model-kwargs latent=yhat reshape=linear",
+                             factory=dict, group="Model")
+    encoder_weights: str | None = arg("default", "CI2P/CNN-ViT encoder: 'default', 'ci2p-q5', 'official', random, a .pth.tar or .safetensors path",
+                                      group="Model")
+    drop_path_rate: float = arg(0.1, "stochastic depth, rising linearly over the blocks", group="Model")
+    data: DataConfig = arg(help="the images", factory=lambda: DataConfig(img_size=128))
+    store: str | None = arg(None, "train from a latent store built by `python -m ci2p.store build` (frozen CI2P encoder)", group="Latents")
+    cache_latents: bool = arg(False, "encode every view once with the frozen encoder into a latent store in OUT/latents, then train from it",
+                              group="Latents")
+    recipe: str = arg("paper", "paper: Adam, constant lr, random flip; official: AdamW + warm-up + cosine, RandAugment, Mixup/CutMix",
+                      choices=RECIPES, group="Optimiser")
+    epochs: int = arg(1, "epochs in all (a resumed run continues up to this number)", group="Optimiser")
+    batch_size: int = arg(64, "images per step and per process", group="Optimiser")
+    lr: float = arg(1e-4, "learning rate (peak lr for the official recipe)", group="Optimiser")
+    weight_decay: float | None = arg(None, "default: 0 (paper), 0.05 (official)", group="Optimiser")
+    warmup_epochs: int | None = arg(None, "default: 0 (paper), 20 of 300 epochs scaled to --epochs (official)", group="Optimiser")
+    min_lr: float = arg(1.25e-6, "final learning rate of the official recipe's cosine", group="Optimiser")
+    grad_clip: float | None = arg(None, "clip the gradient norm to this value", group="Optimiser")
+    out: str = arg("runs/exp", "output folder: run.json, metrics.{csv,json}, checkpoints/, model.safetensors, result.json", group="Run")
+    resume: bool = arg(False, "continue from OUT/checkpoints/last.json", group="Run")
+    seed: int = arg(0, "seed of the split, the initialisation and every epoch's randomness", group="Run")
+    device: str | None = arg(None, "cpu, cuda, cuda:N, mps (default: the best available; under torchrun cuda:LOCAL_RANK)", group="Run")
+    amp: str = arg("auto", "auto: bf16 autocast on CUDA, none elsewhere; bf16; off", choices=("auto", "bf16", "off"), group="Run")
+    compile: bool = arg(False, "torch.compile the model", group="Run")
+    progress: bool = arg(True, "progress bars", group="Run")
 
     def __post_init__(self):
         if self.recipe not in RECIPES: raise UsageError(f"recipe must be one of {RECIPES}, got {self.recipe!r}")
-        if self.dataset not in DATASETS: raise UsageError(f"dataset must be one of {DATASETS}, got {self.dataset!r}")
-        if self.model not in timm.list_models():
-            raise UsageError(f"unknown model {self.model!r}; this project's: {sorted(timm.list_models('*_gap') + timm.list_models('*ci2p*') + timm.list_models('cnn_vit*'))}")
+        if self.model not in timm.list_models(): model_facts(self.model)        # names this project's models
+        facts = model_facts(self.model, self.model_kwargs)                      # refuses a keyword the model does not take
         if self.amp not in ("auto", "bf16", "off"): raise UsageError(f"amp must be 'auto', 'bf16' or 'off', got {self.amp!r}")
-        if self.image_check not in IMAGE_CHECKS: raise UsageError(f"image_check must be one of {IMAGE_CHECKS}, got {self.image_check!r}")
         if self.epochs < 1 or self.batch_size < 1: raise UsageError("epochs and batch_size must be >= 1")
-        if self.cache_latents and self.recipe != "paper":
-            raise UsageError("--cache-latents needs the 'paper' recipe: only its views (image, flipped image) are deterministic")
-        if self.store and self.recipe != "paper":
-            raise UsageError("--store needs the 'paper' recipe: a store holds the paper recipe's views (image, flipped image)")
-        if self.store and (self.cache_latents or self.data_dir):
+        if not self.lr > 0: raise UsageError(f"--lr must be > 0, got {self.lr}")
+        if self.weight_decay is not None and self.weight_decay < 0: raise UsageError(f"--weight-decay must be >= 0, got {self.weight_decay}")
+        if self.encoder_weights != "default" and facts.encoder is None:
+            raise UsageError(f"--encoder-weights given, but {self.model} has no CI2P encoder")
+        if (self.cache_latents or self.store) and not facts.frozen_encoder:
+            raise UsageError(f"--{'cache-latents' if self.cache_latents else 'store'} feeds encoder latents: it needs a model with a "
+                             f"frozen CI2P encoder (ci2p_vit_*), and {self.model} has " + ("none" if facts.encoder is None else "a trained one"))
+        if (self.cache_latents or self.store) and self.recipe != "paper":
+            raise UsageError("--cache-latents and --store need the 'paper' recipe: only its views (image, flipped image) are deterministic")
+        if self.store and (self.cache_latents or self.data.data_dir):
             raise UsageError("--store replaces --data-dir and --cache-latents: the store holds the data, encoded")
-        if self.weight_decay is None: self.weight_decay = 0.05 if self.recipe == "official" else 0.0
-        if self.warmup_epochs is None: self.warmup_epochs = round(20 * self.epochs / 300) if self.recipe == "official" else 0
+        if self.weight_decay is None: self.weight_decay = DEFAULT_WEIGHT_DECAY[self.recipe]
+        if self.warmup_epochs is None:
+            self.warmup_epochs = round(OFFICIAL_WARMUP_EPOCHS * self.epochs / OFFICIAL_EPOCHS) if self.recipe == "official" else 0
 
-FLAG_HELP = {
-    "model": "a registered model name (vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, cnn_vit_base, *_tiny, *_small ...)",
-    "model_kwargs": "model constructor arguments, timm's convention: --model-kwargs latent=yhat reshape=linear frozen=False pos_embed=learn",
-    "dataset": "which dataset reader: demo (embedded), animals10, fashion-mnist, imagefolder",
-    "data_dir": "the dataset's folder (not needed for demo)",
-    "img_size": "square input size in pixels; a multiple of 32 for CI2P models",
-    "epochs": "epochs in all (a resumed run continues up to this number)",
-    "batch_size": "images per step and per process",
-    "recipe": "paper: Adam, constant lr, random flip; official: the authors' AdamW + warm-up + cosine, RandAugment, Mixup/CutMix",
-    "lr": "learning rate (peak lr for the official recipe)",
-    "weight_decay": "default: 0 (paper), 0.05 (official)",
-    "warmup_epochs": "default: 0 (paper), 20 of 300 epochs scaled to --epochs (official)",
-    "min_lr": "final learning rate of the official recipe's cosine",
-    "drop_path_rate": "stochastic depth, rising linearly over the blocks",
-    "encoder_weights": "CI2P/CNN-ViT encoder: 'default', 'ci2p-q5', 'official', random, a .pth.tar or .safetensors path",
-    "out": "output folder: run.json, metrics.{csv,json}, checkpoints/, model.safetensors, result.json",
-    "resume": "continue from OUT/checkpoints/last.json",
-    "seed": "seed of the split, the initialisation and every epoch's randomness",
-    "workers": "DataLoader worker processes",
-    "device": "cpu, cuda, cuda:N, mps (default: the best available; under torchrun cuda:LOCAL_RANK)",
-    "cache_latents": "encode every view once with the frozen encoder into a latent store in OUT/latents (y16, or yhat for latent=yhat), then train from it",
-    "store": "train from a latent store built by `python -m ci2p.store build` (paper recipe, frozen CI2P encoder)",
-    "val_fraction": "validation share of a dataset without a fixed split (Animals-10 Kaggle layout)",
-    "split_manifest": "the split of a dataset without one (Animals-10 Kaggle layout, a plain class-folder tree): the file to reuse (default OUT/split.json)",
-    "skip_broken": "train on the readable images and list the broken ones instead of stopping",
-    "image_check": "decode every image file before training: cached (each file checked once, keyed by path, size and mtime), full, off",
-    "max_train_samples": "use N training images (a seeded subset) for quick runs",
-    "max_val_samples": "use N validation images (a seeded subset)",
-    "amp": "auto: bf16 autocast on CUDA, none elsewhere; bf16; off",
-    "compile": "torch.compile the model",
-    "grad_clip": "clip the gradient norm to this value",
-    "progress": "progress bars (--no-progress turns them off)",
-}
-
-# %% ../nbs/lib/06_train.ipynb #a73dbebc
-class FlipViews(torch.utils.data.Dataset):
-    "Wrap a dataset whose transform is deterministic; flip horizontally with p=0.5 (as RandomHorizontalFlip draws it)."
-    def __init__(self, ds): self.ds = ds
-    def __len__(self): return len(self.ds)
-    def __getitem__(self, i):
-        x, y = self.ds[i]
-        return (x.flip(-1) if torch.rand(1) < 0.5 else x), y
+    @property
+    def facts(self): return model_facts(self.model, self.model_kwargs)
 
 # %% ../nbs/lib/06_train.ipynb #1d9c80e4
 def _rng_state() -> dict:
@@ -165,7 +135,7 @@ def build_optimizer(cfg: TrainConfig, model: nn.Module, device=None):
     if cfg.recipe == "paper": opt = torch.optim.Adam(params, lr=cfg.lr, betas=(0.9, 0.999), weight_decay=cfg.weight_decay, **kw)
     else: opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, **kw)
     sched = (CosineLRScheduler(opt, t_initial=cfg.epochs, lr_min=cfg.min_lr, warmup_t=cfg.warmup_epochs,
-                               warmup_lr_init=cfg.lr / 3, warmup_prefix=True) if cfg.recipe == "official" else None)
+                               warmup_lr_init=cfg.lr * WARMUP_LR_FRACTION, warmup_prefix=True) if cfg.recipe == "official" else None)
     return params, opt, sched
 
 def autocast_context(amp: str, device: torch.device):
@@ -185,6 +155,10 @@ def train_step(fwd, x, y, opt, criterion, params, amp_ctx=nullcontext(), mixup=N
     return loss.detach()
 
 # %% ../nbs/lib/06_train.ipynb #e3719be5
+def epoch_seed(seed: int, epoch: int, rank: int = 0) -> int:
+    "The seed of one epoch on one rank: every epoch's randomness depends only on (seed, epoch, rank), so a resumed run repeats it."
+    return seed * 100_003 + epoch * 1009 + rank   # primes: distinct seeds for any seed < 1009 epochs apart
+
 def _shard(ds, rank, world):
     "Rank r evaluates samples r, r+world, ...: every sample exactly once over all ranks."
     return ds if world == 1 else torch.utils.data.Subset(ds, list(range(rank, len(ds), world)))
@@ -195,12 +169,19 @@ def _write_metrics(out: Path, history: list):
     with atomic_write(out / "metrics.csv", "w") as f: f.write(buf.getvalue())
 
 def build_model(cfg: TrainConfig, num_classes: int) -> nn.Module:
-    "The timm model of `cfg` for `num_classes`; `encoder_weights` goes to models with a CI2P stem only."
-    kw = dict(num_classes=num_classes, img_size=cfg.img_size, drop_path_rate=cfg.drop_path_rate, **cfg.model_kwargs)
-    if cfg.encoder_weights != "default":
-        if ci2p_stem(cfg.model) is None: raise ValueError(f"--encoder-weights given, but {cfg.model} has no CI2P encoder")
-        kw["encoder_weights"] = cfg.encoder_weights or "random"  # timm drops None-valued kwargs
+    "The timm model of `cfg` for `num_classes`; `encoder_weights` goes to models with a CI2P encoder only (`TrainConfig` checks)."
+    kw = dict(num_classes=num_classes, img_size=cfg.data.img_size, drop_path_rate=cfg.drop_path_rate, **cfg.model_kwargs)
+    if cfg.encoder_weights != "default": kw["encoder_weights"] = cfg.encoder_weights or "random"  # timm drops None-valued kwargs
     return timm.create_model(cfg.model, **kw)
+
+def cache_encoder(cfg: TrainConfig) -> CI2PStem | None:
+    "The frozen CI2P stem that encodes `--cache-latents` (the model's encoder, built from its facts alone); None without a cache."
+    if not cfg.cache_latents: return None
+    from ci2p.encoder import load_encoder_weights
+    f = cfg.facts
+    stem = CI2PStem(cfg.data.img_size, f.quality, frozen=True, latent=f.latent)
+    load_encoder_weights(stem.encoder, f.encoder_weights(cfg.encoder_weights))
+    return stem
 
 def finished_run(cfg: TrainConfig) -> dict | None:
     "The result of a finished run of exactly `cfg` in `cfg.out` (from result.json), or None."
@@ -210,20 +191,52 @@ def finished_run(cfg: TrainConfig) -> dict | None:
     same = lambda c: {k: v for k, v in c.items() if k not in ("resume", "progress", "out")}
     return res if same(res["config"]) == same(asdict(cfg)) and len(res["history"]) == cfg.epochs else None
 
-def _encoder_record(cfg: TrainConfig, model) -> dict | None:
-    "What run.json says about the encoder: the weights asked for, what they resolved to, frozen or trained."
-    stem = ci2p_stem(model)
-    if stem is None: return None
-    from ci2p.models import _default_weights
-    resolved = _default_weights(cfg.encoder_weights, stem.encoder.frozen, stem.encoder.quality) if cfg.encoder_weights == "default" else cfg.encoder_weights
-    return {"asked": cfg.encoder_weights, "weights": resolved or "random", "quality": stem.encoder.quality, "frozen": stem.encoder.frozen,
-            "latent": stem.latent}
+def _weights_sha256(weights) -> str | None:
+    if weights in (None, "random", "official"): return None
+    path = shipped_codec_path(weights) if str(weights) in SHIPPED_CODECS else Path(weights)
+    return sha256_file(path) if path.is_file() else None
 
-def _store_record(path) -> dict | None:
+def _encoder_record(cfg: TrainConfig) -> dict | None:
+    "What run.json says about the encoder: the weights asked for, what they resolved to (with sha256), frozen or trained, the latent."
+    f = cfg.facts
+    if f.encoder is None: return None
+    weights = f.encoder_weights(cfg.encoder_weights)
+    return {"asked": cfg.encoder_weights, "weights": weights, "sha256": _weights_sha256(weights), "quality": f.quality,
+            "frozen": f.frozen_encoder, "latent": f.latent}
+
+def _store_record(inputs: Inputs) -> dict | None:
     "What run.json says about the latent store a run trained from: where, which format, and the manifest's sha256."
-    if path is None: return None
-    m = read_manifest(path)
-    return {"path": str(path), "format": m["format"], "codec": m["codec"], "manifest_sha256": sha256_file(Path(path) / "manifest.json")}
+    if inputs.store is None: return None
+    m = read_manifest(inputs.store)
+    return {"path": inputs.store, "source": inputs.source, "format": m["format"], "codec": m["codec"],
+            "manifest_sha256": sha256_file(Path(inputs.store) / "manifest.json")}
+
+def write_run_record(cfg: TrainConfig, inputs: Inputs, params, world: int, device):
+    "OUT/run.json: the configuration, the encoder, the data and where it came from, the world size, provenance."
+    distributed = dist.is_available() and dist.is_initialized()
+    save_json({"config": asdict(cfg), "encoder": _encoder_record(cfg), "classes": inputs.classes, "train_size": len(inputs.train),
+               "val_size": len(inputs.val), "broken_images": inputs.broken, "split": inputs.split, "inputs": inputs.source,
+               "world_size": world, "latent_cache_s": inputs.encode_s, "store": _store_record(inputs),
+               "backend": dist.get_backend() if distributed else None, "params_trainable": sum(p.numel() for p in params),
+               "meta": run_metadata(device)}, Path(cfg.out) / "run.json")
+
+def build_loaders(cfg: TrainConfig, inputs: Inputs, rank: int, world: int, device):
+    "(train loader, val loader, sampler or None, generator): shuffled by a generator the loop reseeds every epoch."
+    sampler = torch.utils.data.DistributedSampler(inputs.train, world, rank, shuffle=True, seed=cfg.seed, drop_last=True) if world > 1 else None
+    gen = torch.Generator().manual_seed(cfg.seed)
+    w = cfg.data.workers
+    train = torch.utils.data.DataLoader(inputs.train, batch_size=cfg.batch_size, shuffle=sampler is None, sampler=sampler, generator=gen,
+                                        num_workers=w, drop_last=len(inputs.train) >= cfg.batch_size * world,
+                                        pin_memory=device.type == "cuda", persistent_workers=w > 0)
+    val = torch.utils.data.DataLoader(_shard(inputs.val, rank, world), batch_size=cfg.batch_size, num_workers=w)
+    return train, val, sampler, gen
+
+def wrap_model(model, cfg: TrainConfig, device):
+    "The module the loop calls: `torch.compile`d when asked, in DistributedDataParallel under torchrun."
+    fwd = torch.compile(model) if cfg.compile else model
+    if dist.is_available() and dist.is_initialized():
+        fwd = nn.parallel.DistributedDataParallel(fwd, device_ids=[device.index] if device.type == "cuda" else None)
+    return fwd
 
 @torch.no_grad()
 def evaluate(model, loader, device, amp_ctx) -> tuple[float, float]:
@@ -235,99 +248,66 @@ def evaluate(model, loader, device, amp_ctx) -> tuple[float, float]:
         correct += (logits.argmax(-1) == y).sum().item(); n += len(y)
     return correct, n
 
+def run_epoch(fwd, loaders, epoch: int, cfg: TrainConfig, opt, sched, step_args: dict, rank: int, device) -> dict:
+    "One epoch: the seeded shuffle, the steps (every rank stops together on a NaN/inf loss), validation; the epoch's record."
+    train_loader, val_loader, sampler, gen = loaders
+    seed_everything(epoch_seed(cfg.seed, epoch, rank)); gen.manual_seed(epoch_seed(cfg.seed, epoch))
+    if sampler is not None: sampler.set_epoch(epoch)
+    if sched is not None: sched.step(epoch)
+    fwd.train(); t0 = time.perf_counter(); loss_sum = seen = 0.0
+    bar = tqdm(train_loader, desc=f"{cfg.model} epoch {epoch + 1}/{cfg.epochs}", disable=not (cfg.progress and rank == 0),
+               mininterval=2, leave=False)
+    def finite(loss):
+        if all_sum([float(not torch.isfinite(loss))], device)[0]:
+            raise FloatingPointError(f"loss is {loss.item()} at epoch {epoch + 1}, step {step}: stopping. The last good checkpoint "
+                                     f"is kept in {Path(cfg.out) / 'checkpoints'} (resume with --resume, e.g. with a lower --lr)")
+    for step, (x, y) in enumerate(bar):
+        loss = train_step(fwd, x.to(device, non_blocking=True), y.to(device, non_blocking=True), opt, check=finite, **step_args)
+        loss_sum += loss.item() * len(x); seen += len(x)
+        bar.set_postfix(loss=f"{loss.item():.3f}")
+    if device.type == "cuda": torch.cuda.synchronize()
+    train_s = time.perf_counter() - t0
+    correct, n = evaluate(fwd, val_loader, device, step_args["amp_ctx"])
+    loss_sum, seen, correct, n = all_sum([loss_sum, seen, correct, n], device)
+    return {"epoch": epoch + 1, "train_loss": loss_sum / max(seen, 1), "val_top1": 100.0 * correct / max(n, 1),
+            "lr": opt.param_groups[0]["lr"], "epoch_s": time.perf_counter() - t0, "images_per_s": seen / train_s}
+
 # %% ../nbs/lib/06_train.ipynb #5af4c1af
 def train(cfg: TrainConfig) -> dict:
-    "Train `cfg.model`; writes metrics.{csv,json}, checkpoints/, model.safetensors and run.json to `cfg.out`."
+    "Train `cfg.model`; writes run.json, metrics.{csv,json}, checkpoints/, model.safetensors and result.json to `cfg.out`."
     t_start = time.time()
     rank, world, device = setup_distributed(cfg.device)
     out, main_rank = Path(cfg.out), rank == 0
     if main_rank: out.mkdir(parents=True, exist_ok=True)
+    # ---- inputs: a latent store, a latent cache of this run's own, or the images
+    inputs = build_inputs(cfg.data, cfg.seed, cfg.recipe, out, store=cfg.store, encoder=cache_encoder(cfg),
+                          cache=out / "latents" if cfg.cache_latents else None, batch_size=cfg.batch_size, device=device,
+                          progress=cfg.progress and main_rank)
+    # ---- model and optimiser (the recipe)
     seed_everything(cfg.seed)
-    # ---- data
-    if cfg.store:  # the data, encoded: no image is read
-        stored = read_manifest(cfg.store)
-        if stored["describe"].get("dataset", cfg.dataset) != cfg.dataset:
-            raise UsageError(f"{cfg.store} holds dataset {stored['describe']['dataset']!r}; pass --dataset {stored['describe']['dataset']}")
-        train_ds, val_ds = LatentStore(cfg.store, "train", flip=True), LatentStore(cfg.store, "val")
-        info = DataInfo(train_ds.classes, len(train_ds), len(val_ds), split={"store": str(cfg.store), **stored["describe"].get("split", {})})
-    else:
-        manifest = cfg.split_manifest or (str(out / "split.json") if cfg.dataset in ("animals10", "imagefolder") else None)
-        # rank 0 decodes the images (once per file, see `ci2p.core.check_images`) and writes the split; the others wait for it
-        if world > 1 and not main_rank: dist.barrier()
-        train_ds, val_ds, info = build_datasets(cfg.dataset, cfg.data_dir, cfg.img_size, cfg.recipe, cfg.seed, cfg.val_fraction,
-                                                manifest, cfg.skip_broken, flip=False, image_check=cfg.image_check)
-        if world > 1 and main_rank: dist.barrier()
-    train_ds, val_ds = seeded_subset(train_ds, cfg.max_train_samples, cfg.seed), seeded_subset(val_ds, cfg.max_val_samples, cfg.seed + 1)
-    num_classes = len(info.classes)
-    # ---- model
-    model = build_model(cfg, num_classes).to(device)
-    stem = ci2p_stem(model)
-    cache_s, store = 0.0, cfg.store
-    if cfg.store: check_store_model(cfg.store, model)
-    elif cfg.cache_latents:  # a latent store of its own in OUT/latents, rebuilt when the data or the encoder changed
-        if not is_frozen_ci2p(model): raise ValueError(f"--cache-latents needs a model with a frozen CI2P encoder; {cfg.model} has none")
-        t, store = time.time(), str(out / "latents")
-        build_store(store, {"train": (train_ds, 2), "val": (val_ds, 1)}, stem, "yhat" if stem.latent == "yhat" else "y16", info.classes,
-                    batch_size=cfg.batch_size, device=device, workers=cfg.workers, replace=True, progress=cfg.progress and main_rank,
-                    describe={"dataset": cfg.dataset, "data_dir": cfg.data_dir, "split": info.split, "encoder_weights": cfg.encoder_weights})
-        train_ds, val_ds = LatentStore(store, "train", flip=True), LatentStore(store, "val")
-        cache_s = time.time() - t
-    elif cfg.recipe == "paper": train_ds = FlipViews(train_ds)
-    sampler = torch.utils.data.DistributedSampler(train_ds, world, rank, shuffle=True, seed=cfg.seed, drop_last=True) if world > 1 else None
-    gen = torch.Generator().manual_seed(cfg.seed)
-    train_loader = torch.utils.data.DataLoader(train_ds, batch_size=cfg.batch_size, shuffle=sampler is None, sampler=sampler,
-                                               generator=gen, num_workers=cfg.workers, drop_last=len(train_ds) >= cfg.batch_size * world,
-                                               pin_memory=device.type == "cuda", persistent_workers=cfg.workers > 0)
-    val_loader = torch.utils.data.DataLoader(_shard(val_ds, rank, world), batch_size=cfg.batch_size, num_workers=cfg.workers)
-    # ---- optimisation (the recipe)
+    model = build_model(cfg, len(inputs.classes)).to(device)
+    if inputs.store: check_store_model(inputs.store, model)
     params, opt, sched = build_optimizer(cfg, model, device)
-    mixup = build_mixup(cfg.recipe, num_classes)
-    criterion = SoftTargetCrossEntropy() if mixup else nn.CrossEntropyLoss()
-    amp_ctx, _ = autocast_context(cfg.amp, device)
+    mixup = build_mixup(cfg.recipe, len(inputs.classes))
+    step_args = dict(criterion=SoftTargetCrossEntropy() if mixup else nn.CrossEntropyLoss(), params=params, mixup=mixup,
+                     amp_ctx=autocast_context(cfg.amp, device)[0], grad_clip=cfg.grad_clip)
     start, history = 0, []
     if cfg.resume and (out / "checkpoints" / "last.json").is_file():
         start, history = load_checkpoint(out, model, opt, sched, cfg.lr)
         if main_rank: print(f"resumed {out} after epoch {start}")
     elif cfg.resume and main_rank: print(f"--resume: no checkpoint in {out}, starting from scratch")
-    fwd = torch.compile(model) if cfg.compile else model
-    distributed = dist.is_available() and dist.is_initialized()
-    if distributed: fwd = nn.parallel.DistributedDataParallel(fwd, device_ids=[device.index] if device.type == "cuda" else None)
-    if main_rank:
-        save_json({"config": asdict(cfg), "encoder": _encoder_record(cfg, model), "classes": info.classes, "train_size": len(train_ds), "val_size": len(val_ds),
-                   "broken_images": info.broken, "split": info.split, "world_size": world, "latent_cache_s": cache_s,
-                   "store": _store_record(store), "backend": dist.get_backend() if distributed else None,
-                   "params_trainable": sum(p.numel() for p in params), "meta": run_metadata(device)}, out / "run.json")
+    fwd, loaders = wrap_model(model, cfg, device), build_loaders(cfg, inputs, rank, world, device)
+    if main_rank: write_run_record(cfg, inputs, params, world, device)
     # ---- epochs
     for epoch in range(start, cfg.epochs):
-        seed_everything(cfg.seed * 100_003 + epoch * 1009 + rank)  # each epoch's randomness depends only on (seed, epoch, rank)
-        gen.manual_seed(cfg.seed * 100_003 + epoch)
-        if sampler is not None: sampler.set_epoch(epoch)
-        if sched is not None: sched.step(epoch)
-        fwd.train(); t0 = time.perf_counter(); loss_sum = seen = 0.0
-        bar = tqdm(train_loader, desc=f"{cfg.model} epoch {epoch + 1}/{cfg.epochs}", disable=not (cfg.progress and main_rank), mininterval=2, leave=False)
-        def finite(loss):  # every rank stops together, before the update, if any rank sees a NaN/inf loss
-            if all_sum([float(not torch.isfinite(loss))], device)[0]:
-                raise FloatingPointError(f"loss is {loss.item()} at epoch {epoch + 1}, step {step}: stopping. "
-                                         f"The last good checkpoint is kept in {out / 'checkpoints'} (resume with --resume, e.g. with a lower --lr)")
-        for step, (x, y) in enumerate(bar):
-            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-            loss = train_step(fwd, x, y, opt, criterion, params, amp_ctx, mixup, cfg.grad_clip, check=finite)
-            loss_sum += loss.item() * len(x); seen += len(x)
-            bar.set_postfix(loss=f"{loss.item():.3f}")
-        if device.type == "cuda": torch.cuda.synchronize()
-        train_s = time.perf_counter() - t0
-        correct, n = evaluate(fwd, val_loader, device, amp_ctx)
-        loss_sum, seen, correct, n = all_sum([loss_sum, seen, correct, n], device)
-        epoch_s = time.perf_counter() - t0
-        rec = {"epoch": epoch + 1, "train_loss": loss_sum / max(seen, 1), "val_top1": 100.0 * correct / max(n, 1),
-               "lr": opt.param_groups[0]["lr"], "epoch_s": epoch_s, "images_per_s": seen / train_s}
+        rec = run_epoch(fwd, loaders, epoch, cfg, opt, sched, step_args, rank, device)
         history.append(rec)
         if main_rank:
             _write_metrics(out, history)
             save_checkpoint(out, epoch + 1, model, opt, sched, history)
             print(f"epoch {rec['epoch']}: loss {rec['train_loss']:.4f}  val top-1 {rec['val_top1']:.2f} %  "
                   f"{rec['epoch_s']:.1f} s  {rec['images_per_s']:.1f} img/s", flush=True)
-    res = {"history": history, "out": str(out), "classes": info.classes, "world_size": world, "latent_cache_s": cache_s,
+    res = {"history": history, "out": str(out), "classes": inputs.classes, "world_size": world, "latent_cache_s": inputs.encode_s,
            "wall_s": time.time() - t_start, "config": asdict(cfg)}
     if main_rank:
         save_weights(model, out / "model.safetensors", arch=cfg.model, epochs=cfg.epochs)
@@ -336,33 +316,19 @@ def train(cfg: TrainConfig) -> dict:
     return res
 
 # %% ../nbs/lib/06_train.ipynb #cf45523f
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m ci2p.train", description="Train a (CI2P-)ViT. Under torchrun: DDP.",
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    for f in fields(TrainConfig):
-        if f.name == "progress": continue
-        if f.name == "model_kwargs":
-            p.add_argument("--model-kwargs", nargs="*", default={}, action=ParseKwargs, help=FLAG_HELP[f.name]); continue
-        flag, helptext = "--" + f.name.replace("_", "-"), FLAG_HELP[f.name]
-        if f.type in ("bool", bool): p.add_argument(flag, action="store_true", help=helptext)
-        else:
-            typ = {"int": int, "float": float}.get(str(f.type).split(" ")[0], str)
-            kw = {"choices": RECIPES} if f.name == "recipe" else {"choices": DATASETS} if f.name == "dataset" else {}
-            p.add_argument(flag, type=typ, default=f.default, help=helptext, **kw)
-    p.add_argument("--no-progress", dest="progress", action="store_false", help=FLAG_HELP["progress"])
-    return p
+def _parser(): return config_parser(TrainConfig, prog="python -m ci2p.train", description="Train a (CI2P-)ViT. Under torchrun: DDP.")
 
 def _main(argv=None):
-    args = vars(_parser().parse_args(argv))
+    cfg = config_from_args(TrainConfig, _parser().parse_args(argv))
     try:
-        res = train(TrainConfig(**args))
+        res = train(cfg)
     finally:
         if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
     return res
 
 def main(argv=None):
-    "`python -m ci2p.train`: a user's mistake (see `ci2p.core.UsageError`) is one message and exit status 2, a bug a traceback."
-    return cli(_main, "python -m ci2p.train", argv)
+    "`python -m ci2p.train`: a user's mistake (see `ci2p.errors.UsageError`) is one message and exit status 2, a bug a traceback."
+    return run_cli(_main, "python -m ci2p.train", argv)
 
 if __name__ == "__main__" and not hasattr(sys, "ps1") and "ipykernel" not in sys.modules:
     main()

@@ -1,21 +1,43 @@
 """Gather the freely licensed photographs the project's codec is trained and evaluated on.
 
-    python scripts/gather_photos.py            # -> data/photos/images/ (ignored by git), checked against the manifest
-    python scripts/gather_photos.py --write-manifest   # (re)write data/photos/manifest.json from what was gathered
+    python scripts/gather_photos.py            # -> $CI2P_CACHE/photos (default ~/.cache/ci2p/photos), checked against the manifest
+    python scripts/gather_photos.py --write-manifest   # (re)write ci2p/assets/photos.json from what was gathered
 
-Sources: photographs inside Debian's `plasma-workspace-wallpapers` package (fetched with `apt-get download`, unpacked
-with `dpkg-deb -x`, nothing is installed) and inside the scikit-image and scikit-learn wheels (installed by `make env`).
-The other wallpaper packages (gnome-backgrounds, ukui-wallpapers, lomiri-wallpapers, sway-backgrounds) hold drawings,
-renders and gradients only, so none of their files is used. Each file's source, licence, author and sha256 go in
-the manifest, with a fixed split: `train` (codec pretraining) or `eval` (held out, never seen in training).
+The photographs' licences keep them out of the package: they live in the cache folder, where `--data photos` finds
+them; the manifest ships with the package (`ci2p/assets/photos.json`).
+
+Sources: photographs inside Debian packages (fetched with `apt-get download`, unpacked with `dpkg-deb -x`, nothing is
+installed) and inside the scikit-image, scikit-learn and matplotlib wheels (installed by `make env`). Each file's
+source, licence, author and sha256 go in the manifest, with a fixed split: `train` (codec pretraining) or `eval`
+(held out, never seen in training). A source package none of whose files is in `train` is *held out by source*
+(`ci2p.codec.photo_files("source")`): a codec is judged on photographs from a family it has never seen.
+
+`CHECKED` below lists every source looked at, what was kept and why the rest was left out.
 """
 from __future__ import annotations
 import argparse, hashlib, json, shutil, subprocess, sys, tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "data" / "photos"
-PLASMA = "plasma-workspace-wallpapers"
+MANIFEST = ROOT / "ci2p" / "assets" / "photos.json"
+PLASMA, JIGZO, MATE = "plasma-workspace-wallpapers", "jigzo-data", "mate-backgrounds"
+# every source looked at for freely licensed colour photographs reachable here, and the verdict
+CHECKED = {
+    "debian:plasma-workspace-wallpapers": "kept: 12 photographs (6 train, 6 eval); its drawings and renders left out",
+    "debian:jigzo-data": "kept for train: 10 colour photographs (the puzzle images, cut from each .pzl's texture atlas); "
+                         "left out: penguin-3x2 (CC-BY-NC-SA: non-commercial), gorilla2-3x3 (its atlas has no clean edge to cut at)",
+    "debian:mate-backgrounds": "kept for eval only, held out by source: the 12 photographs of nature/ (GPL-2+); "
+                               "abstract/ and desktop/ are renders. A desktop wallpaper package not used before: evaluation material",
+    "pypi:scikit-image": "kept: 12 files (8 train incl. 6 greyscale, 4 eval); left out: drawings and synthetic images "
+                         "(color, logo, horse, phantom, chessboard, text, page), moon/cell/clock_motion (greyscale, small), "
+                         "motorcycle_* (Middlebury stereo pair, licence not stated), lfw_subset (faces, 25 px)",
+    "pypi:scikit-learn": "kept for eval only, held out by source: china, flower (CC-BY-2.0)",
+    "pypi:matplotlib": "kept for train: grace_hopper.jpg (US Navy photograph, public domain); the rest of "
+                       "sample_data is plots, logos and an MRI volume",
+    "debian:gcompris-qt-data": "left out: photographs are packed in Qt .rcc resource archives (no standard reader here)",
+    "debian:gnome-backgrounds, ukui-wallpapers, lomiri-wallpapers, sway-backgrounds": "left out: drawings, renders and gradients",
+    "debian:stellarium-data, tuxpaint-stamps-default": "not used: 250 MB / 160 MB downloads for a few cut-out photographs",
+}
 # (name, split): Plasma wallpapers that are photographs (the drawings, renders and gradients are left out)
 PLASMA_PHOTOS = [("BytheWater", "train"), ("ColdRipple", "train"), ("DarkestHour", "train"), ("Grey", "train"),
                  ("OneStandsOut", "train"), ("Volna", "train"),
@@ -36,6 +58,12 @@ SKIMAGE_PHOTOS = [
     ("chelsea.png", "eval", "CC0-1.0", "Stefan van der Walt"),
     ("coffee.png", "eval", "CC0-1.0", "Rachel Michetti"),
 ]
+JIGZO_PHOTOS = [("bike-3x4", "GPL-2+"), ("bird-2x3", "GPL-2+"), ("blackberry-3x3", "GPL-2+"), ("castle-6x3", "GPL-2+"),
+                ("clouds-4x4", "GPL-2+"), ("heli-4x3", "GPL-2"), ("horse-4x3", "GPL-2+"),
+                ("tobogan-4x3", "GPL-2+"), ("train-2x2", "GPL-2+"), ("windmill-4x4", "GPL-2+")]
+MATE_PHOTOS = ["Aqua", "Blinds", "Dune", "FreshFlower", "Garden", "GreenMeadow", "LadyBird", "RainDrops", "Storm",
+               "TwoWings", "Wood", "YellowFlower"]
+MPL_PHOTOS = [("grace_hopper.jpg", "train", "public domain", "US Navy (via matplotlib sample_data)")]
 SKLEARN_PHOTOS = [("china.jpg", "eval", "CC-BY-2.0", "danielbuechele (Flickr)"),
                   ("flower.jpg", "eval", "CC-BY-2.0", "danielbuechele (Flickr)")]
 
@@ -47,20 +75,26 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def plasma_files(work: Path) -> list[dict]:
-    "Download and unpack the Plasma wallpaper package into `work`; the largest image of each chosen wallpaper."
+def unpack_deb(work: Path, package: str) -> tuple[Path, str]:
+    "Download (once) and unpack (once) a Debian package into `work`; (unpacked root, version)."
     work.mkdir(parents=True, exist_ok=True)
-    debs = sorted(work.glob(f"{PLASMA}_*.deb"))
+    debs = sorted(work.glob(f"{package}_*.deb"))
     if not debs:
-        r = subprocess.run(["apt-get", "download", PLASMA], cwd=work, capture_output=True, text=True)
+        r = subprocess.run(["apt-get", "download", package], cwd=work, capture_output=True, text=True)
         if r.returncode:
-            sys.exit(f"gather_photos: `apt-get download {PLASMA}` failed (run `apt-get update` first?):\n{r.stderr.strip()}")
-        debs = sorted(work.glob(f"{PLASMA}_*.deb"))
+            sys.exit(f"gather_photos: `apt-get download {package}` failed (run `apt-get update` first?):\n{r.stderr.strip()}")
+        debs = sorted(work.glob(f"{package}_*.deb"))
     deb = debs[-1]
     version = subprocess.run(["dpkg-deb", "-f", str(deb), "Version"], capture_output=True, text=True, check=True).stdout.strip()
-    unpacked = work / "unpacked"
+    unpacked = work / f"unpacked-{package}"
     if not unpacked.is_dir():
         tmp = Path(tempfile.mkdtemp(dir=work)); subprocess.run(["dpkg-deb", "-x", str(deb), str(tmp)], check=True); tmp.rename(unpacked)
+    return unpacked, version
+
+
+def plasma_files(work: Path) -> list[dict]:
+    "The largest image of each chosen Plasma wallpaper."
+    unpacked, version = unpack_deb(work, PLASMA)
     rows = []
     for name, split in PLASMA_PHOTOS:
         d = unpacked / "usr/share/wallpapers" / name
@@ -73,12 +107,60 @@ def plasma_files(work: Path) -> list[dict]:
     return rows
 
 
+def mate_files(work: Path) -> list[dict]:
+    "The photographs of MATE's nature/ backgrounds: evaluation only (held out by source)."
+    unpacked, version = unpack_deb(work, MATE)
+    base = unpacked / "usr/share/backgrounds/mate/nature"
+    return [{"file": f"{name}.jpg", "split": "eval", "source": f"debian:{MATE}={version}",
+             "path_in_source": str((base / f"{name}.jpg").relative_to(unpacked)), "licence": "GPL-2+",
+             "author": "see the package's copyright file", "src": base / f"{name}.jpg"} for name in MATE_PHOTOS]
+
+
+def jigzo_photo(pzl: Path):
+    """The photograph of a jigzo puzzle file: each .pzl holds a thumbnail and a 1024x1024 texture atlas whose top-left
+    corner is the whole photograph (the pieces follow on black). The photograph's height and width are where the first
+    run of black begins, taken down and across several lines (median), trimmed to the thumbnail's aspect ratio."""
+    import io, re
+    import numpy as np
+    from PIL import Image
+    data = pzl.read_bytes(); found = []
+    for m in re.finditer(rb"\xff\xd8\xff", data):
+        try:
+            im = Image.open(io.BytesIO(data[m.start():])); im.load(); found.append(im.convert("RGB"))
+        except OSError: pass
+    thumb = min(found, key=lambda im: im.width * im.height); atlas = max(found, key=lambda im: im.width * im.height)
+    dark = np.asarray(atlas).max(-1) < 12
+    def first_run(line, n=6):
+        runs = np.convolve(line.astype(int), np.ones(n, int), "valid") == n
+        return int(np.argmax(runs)) if runs.any() else len(line)
+    h = int(np.median([first_run(dark[:, x]) for x in range(5, 60, 5)]))
+    w = int(np.median([first_run(dark[y, :]) for y in range(5, 60, 5)]))
+    aspect = thumb.width / thumb.height
+    # shrink the side that is too long for the thumbnail's aspect: what is kept is surely photograph
+    w, h = (round(h * aspect), h) if w / h > aspect else (w, round(w / aspect))
+    return atlas.crop((0, 0, w, h))
+
+
+def jigzo_files(work: Path) -> list[dict]:
+    "jigzo's puzzle photographs, cut out of their .pzl files (written as lossless PNG, so nothing is re-compressed)."
+    unpacked, version = unpack_deb(work, JIGZO)
+    base = unpacked / "usr/share/games/jigzo/puzzles/00_default"
+    rows = []
+    for name, lic in JIGZO_PHOTOS:
+        rows.append({"file": f"jigzo-{name}.png", "split": "train", "source": f"debian:{JIGZO}={version}",
+                     "path_in_source": str((base / f"{name}.pzl").relative_to(unpacked)), "licence": lic,
+                     "author": "Maarten de Boer (resorama.com)" if lic == "GPL-2+" else "Joana Clotet",
+                     "image": jigzo_photo(base / f"{name}.pzl")})
+    return rows
+
+
 def wheel_files() -> list[dict]:
-    import skimage, sklearn
+    import matplotlib, skimage, sklearn
     from importlib.metadata import version
     rows = []
     for pkg, base, table in (("scikit-image", Path(skimage.__file__).parent / "data", SKIMAGE_PHOTOS),
-                             ("scikit-learn", Path(sklearn.__file__).parent / "datasets" / "images", SKLEARN_PHOTOS)):
+                             ("scikit-learn", Path(sklearn.__file__).parent / "datasets" / "images", SKLEARN_PHOTOS),
+                             ("matplotlib", Path(matplotlib.__file__).parent / "mpl-data" / "sample_data", MPL_PHOTOS)):
         for f, split, lic, author in table:
             src = base / f
             if not src.is_file(): sys.exit(f"gather_photos: {src} is missing from the installed {pkg}")
@@ -89,20 +171,24 @@ def wheel_files() -> list[dict]:
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--out", default=str(OUT), help="folder for manifest.json and images/ (default: data/photos)")
-    p.add_argument("--write-manifest", action="store_true", help="write manifest.json instead of checking against it")
+    p.add_argument("--out", default=None, help="folder for the photographs (default: $CI2P_CACHE/photos, where --data photos looks)")
+    p.add_argument("--manifest", default=str(MANIFEST), help="the manifest (default: ci2p/assets/photos.json)")
+    p.add_argument("--write-manifest", action="store_true", help="write the manifest instead of checking against it")
     args = p.parse_args(argv)
-    out = Path(args.out); images = out / "images"; images.mkdir(parents=True, exist_ok=True)
-    rows = plasma_files(out / ".debs") + wheel_files()
+    from ci2p.paths import cache_dir
+    images = Path(args.out) if args.out else cache_dir("photos"); images.mkdir(parents=True, exist_ok=True)
+    debs = cache_dir("debs")
+    rows = plasma_files(debs) + wheel_files() + jigzo_files(debs) + mate_files(debs)
     from PIL import Image
     for r in rows:
         dst = images / r["file"]
-        shutil.copyfile(r.pop("src"), dst)
+        if "image" in r: r.pop("image").save(dst, format="PNG", optimize=False)
+        else: shutil.copyfile(r.pop("src"), dst)
         r["sha256"] = sha256(dst)
         with Image.open(dst) as im: r["width"], r["height"], r["mode"] = im.width, im.height, im.mode
-    manifest = out / "manifest.json"
+    manifest = Path(args.manifest)
     if args.write_manifest:
-        manifest.write_text(json.dumps({"photos": rows}, indent=1) + "\n")
+        manifest.write_text(json.dumps({"checked": CHECKED, "photos": rows}, indent=1) + "\n")
         print(f"wrote {manifest}: {sum(r['split'] == 'train' for r in rows)} train, {sum(r['split'] == 'eval' for r in rows)} eval")
         return
     if not manifest.is_file(): sys.exit(f"gather_photos: {manifest} is missing (use --write-manifest to create it)")

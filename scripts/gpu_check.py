@@ -27,7 +27,7 @@ def _step_check(name: str, img_size: int, batch_size: int, device, amp: str, com
     from ci2p.models import ci2p_stem
     from ci2p.train import TrainConfig, autocast_context, build_model, build_optimizer, train_step
     torch.manual_seed(0)
-    cfg = TrainConfig(model=name, img_size=img_size, batch_size=batch_size, amp=amp, device=str(device))
+    cfg = TrainConfig.of(model=name, img_size=img_size, batch_size=batch_size, amp=amp, device=str(device))
     model = build_model(cfg, num_classes=10).to(device).train()
     params, opt, _ = build_optimizer(cfg, model, device)
     fwd = torch.compile(model) if compile else model
@@ -122,7 +122,8 @@ def main(argv=None) -> int:
     n_ok = sum(r["ok"] for r in results)
     print(f"{n_ok} passed, {len(results) - n_ok} failed")
     if args.json:
-        from ci2p.core import run_metadata, save_json
+        from ci2p.files import save_json
+        from ci2p.provenance import run_metadata
         save_json({"results": results, "meta": run_metadata(args.device)}, args.json)
     return 0 if n_ok == len(results) else 1
 

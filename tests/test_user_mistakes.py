@@ -1,0 +1,32 @@
+"""A new user's mistakes, typed as commands: each is one line on stderr naming the problem, a non-zero exit status,
+and no traceback; none of them reads a dataset first."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run(tmp_path, *args):
+    env = {**os.environ, "CI2P_CACHE": str(tmp_path / "cache"), "OMP_NUM_THREADS": "1"}
+    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+
+
+CASES = {
+    "negative lr": (["ci2p.train", "--lr", "-1"], "--lr must be > 0"),
+    "cache for a plain ViT": (["ci2p.train", "--model", "vit_tiny_gap", "--cache-latents"], "needs a model with a frozen CI2P encoder"),
+    "unknown model keyword": (["ci2p.train", "--model", "ci2p_vit_tiny", "--model-kwargs", "nonsense=3"], "nonsense: not a keyword"),
+    "store into a file": (["ci2p.store", "build", "--out", "{file}"], "is an existing file"),
+    "the old codec command": (["ci2p.encoder", "pretrain", "--data", "x"], "python -m ci2p.codec pretrain"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_one_line_no_traceback(case, tmp_path):
+    args, msg = CASES[case]
+    f = tmp_path / "a_file"; f.write_text("x")
+    r = run(tmp_path, *[a.replace("{file}", str(f)) for a in args], *(["--out", str(tmp_path / "o")] if args[0] == "ci2p.train" else []))
+    assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
+    assert "Traceback" not in r.stderr and msg in r.stderr, r.stderr[-2000:]
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip() and "Warning" not in ln and "warn(" not in ln]
+    assert len(lines) == 1, r.stderr
