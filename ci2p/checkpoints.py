@@ -4,9 +4,10 @@
 
 # %% ../nbs/lib/00_checkpoints.ipynb #chec0003
 from __future__ import annotations
-import json, os, sys
+import json, logging, os
 from pathlib import Path
 from .files import save_json, sha256_file
+_logger = logging.getLogger(__name__)
 
 # %% auto #0
 __all__ = ['record_checkpoint', 'usable_checkpoint']
@@ -42,6 +43,6 @@ def usable_checkpoint(folder: str | os.PathLike) -> dict | None:
         bad = [n for role, n in e["files"].items()
                if not (folder / n).is_file() or ("sha256" in e and sha256_file(folder / n) != e["sha256"][role])]
         if not bad: return e
-        print(f"checkpoint file {folder / bad[0]} is damaged or missing (sha256 differs from {folder / 'last.json'}); "
-              + ("trying the one before it" if i + 1 < len(entries) else "no older checkpoint is kept"), file=sys.stderr)
+        _logger.warning(f"checkpoint file {folder / bad[0]} is damaged or missing (sha256 differs from {folder / 'last.json'}); "
+              + ("trying the one before it" if i + 1 < len(entries) else "no older checkpoint is kept"))
     return None

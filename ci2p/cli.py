@@ -15,6 +15,8 @@ __all__ = ['run_cli', 'arg', 'leaf_names', 'config_parser', 'config_from_args', 
 # %% ../nbs/lib/00_cli.ipynb #clii0006
 def run_cli(main, prog: str, argv=None):
     "Run `main(argv)`; a `UsageError` becomes one message on stderr and exit status 2 (other errors keep their traceback)."
+    from ci2p.runtime import setup_logging
+    setup_logging()
     try: return main(argv)
     except UsageError as e:
         print(f"{prog}: error: {e}", file=sys.stderr)

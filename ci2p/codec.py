@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/02_codec.ipynb #22107fe7
 from __future__ import annotations
-import io, json, math, os, sys, time
+import io, json, logging, math, os, sys, time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 import numpy as np
@@ -26,6 +26,7 @@ from .images import load_rgb, scan_images
 from .paths import asset_path, cache_dir
 from .provenance import run_metadata
 from .runtime import get_device, seed_everything
+_logger = logging.getLogger(__name__)
 
 # %% auto #0
 __all__ = ['PHOTOS', 'PHOTO_SPLITS', 'GREY_TOLERANCE', 'CROP_RECIPES', 'SATURATION_RANGE', 'GAMMA_RANGE', 'P_PERMUTE', 'P_HUE',
@@ -219,7 +220,7 @@ def training_images(data: str | os.PathLike) -> tuple[list[Path], list, dict]:
         return photo_files("train", data), [], {"manifest": str(data), "manifest_sha256": manifest_hash(data)}
     data = Path(data)
     files, broken = scan_images(data)
-    for p, why in broken: print(f"skipping undecodable image: {p} ({why})", file=sys.stderr)
+    for p, why in broken: _logger.warning(f"skipping undecodable image: {p} ({why})")
     return files, [(str(p), why) for p, why in broken], {"folder": str(data)}
 
 def resize_long_side(img: Image.Image, long_side: int) -> Image.Image:
@@ -256,7 +257,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
         if eval_images is None and "manifest" in provenance and cfg.eval_every:
             eval_images = photo_files(cfg.eval_split, cfg.data)
     t = time.time(); pyramid = CropPyramid(images, cfg.crop, cfg.max_levels)
-    print(f"{pyramid.n_images} images, {len(pyramid)} pyramid levels, {pyramid.nbytes() / 2**20:.0f} MiB, {time.time() - t:.1f} s")
+    _logger.info(f"{pyramid.n_images} images, {len(pyramid)} pyramid levels, {pyramid.nbytes() / 2**20:.0f} MiB, {time.time() - t:.1f} s")
     heldout = [image_tensor(resize_long_side(im if isinstance(im, Image.Image) else load_rgb(im), cfg.eval_long_side)).to(device)
                for im in (eval_images or [])]
     seed_everything(cfg.seed)
@@ -277,8 +278,8 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
         codec.load_state_dict(st["model"]); opt.load_state_dict(st["opt"]); aux_opt.load_state_dict(st["aux_opt"])
         sched.load_state_dict(st["sched"]); rng_state = st["rng"]
         history, evals, start = st["history"], st.get("evals", []), st["step"]
-        print(f"resumed from {ckpt} at step {start}")
-    elif cfg.resume: print(f"--resume: no checkpoint in {out}, starting from scratch")
+        _logger.info(f"resumed from {ckpt} at step {start}")
+    elif cfg.resume: _logger.info(f"--resume: no checkpoint in {out}, starting from scratch")
 
     def save_checkpoint(step):
         ck.mkdir(exist_ok=True); name = f"step{step:08d}.pt"
@@ -319,7 +320,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
             if on_step: on_step(step, rec)
         if heldout and cfg.eval_every and (step % cfg.eval_every == 0 or step == cfg.steps):
             evals.append({"step": step, **_heldout_estimate(codec, heldout)}); t_log = time.time()
-            print(f"step {step}: held-out {evals[-1]['eval_bpp']:.3f} bpp, {evals[-1]['eval_psnr']:.2f} dB", flush=True)
+            _logger.info(f"step {step}: held-out {evals[-1]['eval_bpp']:.3f} bpp, {evals[-1]['eval_psnr']:.2f} dB")
         if step % cfg.ckpt_every == 0 and step < cfg.steps: save_checkpoint(step)
     codec.eval(); codec.update(force=True)  # the entropy coder's tables for the final weights
     save_checkpoint(cfg.steps)
@@ -521,7 +522,7 @@ def evaluate(cfg: EvaluateConfig) -> dict:
     "The codec `cfg.weights` on `cfg.data`, beside JPEG at each photograph's own rate (see `against_jpeg`)."
     seed_everything(cfg.seed)
     imgs, names, broken = evaluation_images(cfg.data, cfg.long_side, cfg.split)
-    for p, why in broken: print(f"skipping undecodable image: {p} ({why})", file=sys.stderr)
+    for p, why in broken: _logger.warning(f"skipping undecodable image: {p} ({why})")
     weights = shipped_codec_path(cfg.weights) if cfg.weights in SHIPPED_CODECS else cfg.weights
     res = evaluate_codec(load_codec(cfg.weights, cfg.quality), imgs, names, device=cfg.device)
     res.update({"config": asdict(cfg), "weights": str(cfg.weights),

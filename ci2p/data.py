@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/05_data.ipynb #c0e5c499
 from __future__ import annotations
-import gzip, json, os, sys
+import gzip, json, logging, os, sys
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -17,6 +17,7 @@ from .errors import MissingInput, UsageError
 from .files import save_json
 from .images import check_images, find_broken_images, image_check_cache, list_images, load_rgb
 from .paths import asset_path
+_logger = logging.getLogger(__name__)
 
 # %% auto #0
 __all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'RECIPES', 'OFFICIAL_AUG', 'BLUR_KERNEL_FRACTION',
@@ -248,7 +249,7 @@ def build_datasets(dataset: str, data_dir=None, img_size: int = 256, recipe: str
         cache = image_check_cache(data_dir) if image_check == "cached" else None
         kept, broken = _drop_broken({"training": tr_s, "validation": va_s}, skip_broken, cache)
         tr_s, va_s = kept["training"], kept["validation"]
-        for p, why in broken: print(f"skipping undecodable image: {p} ({why})", file=sys.stderr)
+        for p, why in broken: _logger.warning(f"skipping undecodable image: {p} ({why})")
     split = {k: v for k, v in split.items() if k not in ("train", "val") or isinstance(v, str)}
     tr, va = ImageFiles(tr_s, classes, train_tf, data_dir), ImageFiles(va_s, classes, eval_tf, data_dir)
     return tr, va, DataInfo(list(classes), len(tr), len(va), broken, split)

@@ -4,14 +4,14 @@
 
 # %% ../nbs/lib/00_runtime.ipynb #runt0003
 from __future__ import annotations
-import os, random
+import logging, os, random, sys
 import numpy as np
 import torch
 import torch.distributed as dist
 from .errors import UsageError
 
 # %% auto #0
-__all__ = ['seed_everything', 'available_devices', 'get_device', 'setup_distributed', 'all_sum']
+__all__ = ['seed_everything', 'available_devices', 'get_device', 'setup_distributed', 'all_sum', 'setup_logging']
 
 # %% ../nbs/lib/00_runtime.ipynb #1eb0eb01
 def seed_everything(seed: int, deterministic: bool = False) -> int:
@@ -66,3 +66,20 @@ def all_sum(values: list[float], device) -> list[float]:
     t = torch.tensor(values, dtype=torch.float64, device=device)
     dist.all_reduce(t)
     return t.tolist()
+
+# %% ../nbs/lib/00_runtime.ipynb #logg0002
+class _StderrHandler(logging.StreamHandler):
+    "Writes to whatever `sys.stderr` is when a message is logged (so notebooks and `redirect_stderr` see it)."
+    def __init__(self): super().__init__(sys.stderr)
+    @property
+    def stream(self): return sys.stderr
+    @stream.setter
+    def stream(self, value): pass
+
+def setup_logging(level: int = logging.INFO) -> logging.Logger:
+    "Send the messages of ci2p's modules (logger 'ci2p') to stderr, one line each, from `level` up; idempotent."
+    log = logging.getLogger("ci2p")
+    if not any(isinstance(h, _StderrHandler) for h in log.handlers):
+        h = _StderrHandler(); h.setFormatter(logging.Formatter("%(message)s")); log.addHandler(h)
+    log.setLevel(level); log.propagate = False
+    return log

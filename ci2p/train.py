@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/06_train.ipynb #fec5c391
 from __future__ import annotations
-import csv, io, json, random, sys, time
+import csv, io, json, logging, random, sys, time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,6 +26,7 @@ from .data import RECIPES, DataConfig, build_mixup
 from .encoder import SHIPPED_CODECS, shipped_codec_path
 from .models import CI2PStem, load_weights, model_facts, save_weights
 from .store import Inputs, build_inputs, check_store_model, read_manifest
+_logger = logging.getLogger(__name__)
 
 # %% auto #0
 __all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'TrainConfig',
@@ -294,8 +295,8 @@ def train(cfg: TrainConfig) -> dict:
     start, history = 0, []
     if cfg.resume and (out / "checkpoints" / "last.json").is_file():
         start, history = load_checkpoint(out, model, opt, sched, cfg.lr)
-        if main_rank: print(f"resumed {out} after epoch {start}")
-    elif cfg.resume and main_rank: print(f"--resume: no checkpoint in {out}, starting from scratch")
+        if main_rank: _logger.info(f"resumed {out} after epoch {start}")
+    elif cfg.resume and main_rank: _logger.info(f"--resume: no checkpoint in {out}, starting from scratch")
     fwd, loaders = wrap_model(model, cfg, device), build_loaders(cfg, inputs, rank, world, device)
     if main_rank: write_run_record(cfg, inputs, params, world, device)
     # ---- epochs
@@ -305,8 +306,8 @@ def train(cfg: TrainConfig) -> dict:
         if main_rank:
             _write_metrics(out, history)
             save_checkpoint(out, epoch + 1, model, opt, sched, history)
-            print(f"epoch {rec['epoch']}: loss {rec['train_loss']:.4f}  val top-1 {rec['val_top1']:.2f} %  "
-                  f"{rec['epoch_s']:.1f} s  {rec['images_per_s']:.1f} img/s", flush=True)
+            _logger.info(f"epoch {rec['epoch']}: loss {rec['train_loss']:.4f}  val top-1 {rec['val_top1']:.2f} %  "
+                  f"{rec['epoch_s']:.1f} s  {rec['images_per_s']:.1f} img/s")
     res = {"history": history, "out": str(out), "classes": inputs.classes, "world_size": world, "latent_cache_s": inputs.encode_s,
            "wall_s": time.time() - t_start, "config": asdict(cfg)}
     if main_rank:
