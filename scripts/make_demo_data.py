@@ -1,4 +1,4 @@
-"""Build data/demo: a class-balanced subset of Fashion-MNIST in its original idx format.
+"""Build ci2p/assets/demo (the demo dataset shipped in the package): a class-balanced subset of Fashion-MNIST in its original idx format.
 
 Source: Debian package `dataset-fashion-mnist` (files in /usr/share/datasets/fashion-mnist), i.e. the original
 Fashion-MNIST release by Zalando Research (MIT licence). Deterministic: the first N_PER_CLASS images of each class,
@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 SRC = Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/datasets/fashion-mnist")
-DST = Path(__file__).resolve().parents[1] / "data" / "demo"
+DST = Path(__file__).resolve().parents[1] / "ci2p" / "assets" / "demo"
 SPLITS = {"train": ("train", 1000), "t10k": ("t10k", 200)}  # 10 classes x N per class
 
 def read_idx(path):
