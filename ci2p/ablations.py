@@ -14,6 +14,7 @@ from .paths import asset_path
 from .models import model_facts
 from .reshape import RESHAPES
 from .train import TrainConfig, finished_run, train
+from .encoder import DEFAULT_ENCODER_WEIGHTS
 
 # %% auto #0
 __all__ = ['STUDIES', 'Variant', 'V', 'default_codecs', 'study_variants', 'run_variant', 'variant_cost', 'summarize', 'verdicts',
@@ -54,7 +55,7 @@ def study_variants(study: str, size: str = "tiny", codecs: dict | None = None) -
     ci2p = f"ci2p_vit_{size}"
     ref = V("CI2P-ViT (frozen codec)", ci2p)
     if study == "encoder":
-        return [ref, V("fine-tuned codec encoder", ci2p, "ci2p-q5", frozen=False), V("random frozen encoder", ci2p, "random"),
+        return [ref, V("fine-tuned codec encoder", ci2p, DEFAULT_ENCODER_WEIGHTS, frozen=False), V("random frozen encoder", ci2p, "random"),
                 V("CNN-ViT (random, trained)", f"cnn_vit_{size}")]
     if study == "tokens":
         return [ref, V("ViT/16 (4x the tokens)", f"vit_{size}_gap"), V("ViT/32 (same tokens)", f"vit_{size}_p32_gap")]

@@ -239,7 +239,7 @@ def _random_frozen_warning(name, encoder_weights, frozen):
     if encoder_weights in (None, "random") and frozen:
         import warnings
         warnings.warn(f"{name}: encoder_weights='random', so the frozen CI2P encoder is randomly initialised (useful for "
-                      "counting and tests, not for training). The default is the shipped codec 'ci2p-q5'; "
+                      f"counting and tests, not for training). The default is the shipped codec '{DEFAULT_ENCODER_WEIGHTS}'; "
                       "'official', a CompressAI .pth.tar or your own encoder.safetensors also work.", UserWarning, stacklevel=4)
 
 def _vit(name, size, pretrained=False, img_size=256, **kwargs):

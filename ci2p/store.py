@@ -20,6 +20,7 @@ from .runtime import setup_distributed
 from .data import (VAL_SUBSET_SEED_OFFSET, DataConfig, FlipViews, ImageArray, ImageFiles, build_datasets,
                        seeded_subset)
 from .models import CI2PStem, ci2p_stem, is_frozen_ci2p
+from .encoder import DEFAULT_ENCODER_WEIGHTS
 
 # %% auto #0
 __all__ = ['FORMATS', 'FORMAT_LATENT', 'STORE_VERSION', 'LATENT_FORMAT', 'COMMANDS', 'encoder_fingerprint', 'samples_digest',
@@ -323,7 +324,7 @@ class StoreConfig(Flags):
     data: DataConfig = arg(help="the images to encode", factory=DataConfig)
     format: str = arg("bitstream", "y16: float16 latent y; yhat: quantised latent (int8/int16); bitstream: the codec's entropy-coded strings",
                       choices=FORMATS, group="Encoding")
-    encoder_weights: str = arg("ci2p-q5", "the codec: 'ci2p-q5', 'official', a codec .safetensors/.pth.tar (bitstream needs the whole codec)",
+    encoder_weights: str = arg(DEFAULT_ENCODER_WEIGHTS, "the codec: 'ci2p-q5-v2', 'ci2p-q5', 'official', a codec .safetensors/.pth.tar (bitstream needs the whole codec)",
                                group="Encoding")
     quality: int = arg(5, "the codec's quality (1-8)", group="Encoding")
     shard_size: int = arg(1024, "images per shard file", group="Encoding")
