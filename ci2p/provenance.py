@@ -11,17 +11,21 @@ from .paths import project_root
 from .runtime import get_device
 
 # %% auto #0
-__all__ = ['git_commit', 'device_name', 'run_metadata']
+__all__ = ['OUTPUTS', 'git_commit', 'device_name', 'run_metadata']
 
 # %% ../nbs/lib/00_provenance.ipynb #95e5a032
 _VERSIONED = ("torch", "torchvision", "timm", "compressai", "numpy", "fvcore", "safetensors")
 
+OUTPUTS = ("results",)  # what the documented commands write: a run regenerating them does not make the tree dirty
+
 def git_commit(root: str | os.PathLike | None = None) -> dict:
-    "Commit hash and dirty flag of the repository at `root` (None values outside git)."
+    """Commit hash and dirty flag of the repository at `root` (None values outside git). Dirty means a tracked file
+    outside `OUTPUTS` differs from the commit: the code and data a result came from, not the result being written."""
     try:
         root = root or project_root()
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                *(f":(exclude){o}" for o in OUTPUTS)], cwd=root,
                                capture_output=True, text=True, timeout=10)
         if sha.returncode: return {"commit": None, "dirty": None}
         return {"commit": sha.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
