@@ -7,7 +7,7 @@ from __future__ import annotations
 import json, logging, os
 from pathlib import Path
 from .files import save_json, sha256_file
-_logger = logging.getLogger(__name__)
+_logger = logging.getLogger("ci2p.checkpoints")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
 __all__ = ['record_checkpoint', 'usable_checkpoint']

@@ -26,7 +26,7 @@ from .images import load_rgb, scan_images
 from .paths import asset_path, cache_dir
 from .provenance import run_metadata
 from .runtime import get_device, seed_everything
-_logger = logging.getLogger(__name__)
+_logger = logging.getLogger("ci2p.codec")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
 __all__ = ['PHOTOS', 'PHOTO_SPLITS', 'GREY_TOLERANCE', 'CROP_RECIPES', 'SATURATION_RANGE', 'GAMMA_RANGE', 'P_PERMUTE', 'P_HUE',

@@ -17,7 +17,7 @@ from .errors import MissingInput, UsageError
 from .files import save_json
 from .images import check_images, find_broken_images, image_check_cache, list_images, load_rgb
 from .paths import asset_path
-_logger = logging.getLogger(__name__)
+_logger = logging.getLogger("ci2p.data")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
 __all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'RECIPES', 'OFFICIAL_AUG', 'BLUR_KERNEL_FRACTION',

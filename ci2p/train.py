@@ -26,7 +26,7 @@ from .data import RECIPES, DataConfig, build_mixup
 from .encoder import SHIPPED_CODECS, shipped_codec_path
 from .models import CI2PStem, load_weights, model_facts, save_weights
 from .store import Inputs, build_inputs, check_store_model, read_manifest
-_logger = logging.getLogger(__name__)
+_logger = logging.getLogger("ci2p.train")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
 __all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'TrainConfig',

@@ -22,7 +22,7 @@ def test_torchrun_two_processes(tmp_path):
     # rank 0 alone writes: the last two checkpoint pairs, and each epoch printed once
     assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["epoch0001.safetensors", "epoch0001.state.pt",
                                                                        "epoch0002.safetensors", "epoch0002.state.pt", "last.json"]
-    assert r.stdout.count("epoch 1:") == 1
+    assert r.stderr.count("epoch 1:") == 1                                   # progress goes through logging, to stderr
 
 
 def _run(args, tmp_path, port=None):
