@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/05_data.ipynb #c0e5c499
 from __future__ import annotations
-import gzip, json, logging, os, sys
+import gzip, json, logging, os, random, sys
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -24,7 +24,8 @@ __all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'RECI
            'OFFICIAL_MIXUP', 'EVAL_CROP_PCT', 'DATASETS', 'IMAGE_CHECKS', 'VAL_SUBSET_SEED_OFFSET', 'SPLIT_DATASETS',
            'ImageFiles', 'ImageArray', 'read_idx', 'load_fashion_mnist', 'demo_dir', 'scan_class_folders',
            'stratified_split', 'animals10_samples', 'split_samples', 'build_transforms', 'build_mixup', 'DataInfo',
-           'build_datasets', 'seeded_subset', 'DataConfig', 'FlipViews', 'VerifyImagesConfig', 'main']
+           'build_datasets', 'seeded_subset', 'DataConfig', 'FlipViews', 'base_item', 'view_seed', 'SeededViews',
+           'VerifyImagesConfig', 'main']
 
 # %% ../nbs/lib/05_data.ipynb #1fe61539
 class ImageFiles(torch.utils.data.Dataset):
@@ -160,8 +161,10 @@ EVAL_CROP_PCT = 256 / 292            # evaluation: resize to img_size / crop_pct
 
 def _normalize(mean, std): return [T.ToTensor(), T.Normalize(mean, std)]
 
-def build_transforms(recipe: str, img_size: int, mean=IMAGENET_DEFAULT_MEAN, std=IMAGENET_DEFAULT_STD, flip: bool = True):
-    "(train_transform, eval_transform) for a recipe. `flip=False` leaves the paper recipe's flip to the caller."
+def build_transforms(recipe: str, img_size: int, mean=IMAGENET_DEFAULT_MEAN, std=IMAGENET_DEFAULT_STD, flip: bool = True,
+                     erasing: bool = True):
+    """(train_transform, eval_transform) for a recipe. `flip=False` leaves the paper recipe's flip to the caller,
+    `erasing=False` the official recipe's RandomErasing (an augmentation bank erases in the latent domain)."""
     if recipe not in RECIPES: raise ValueError(f"recipe must be one of {RECIPES}, got {recipe!r}")
     if recipe == "paper":
         base = [T.Resize((img_size, img_size), interpolation=T.InterpolationMode.BICUBIC)]
@@ -171,7 +174,7 @@ def build_transforms(recipe: str, img_size: int, mean=IMAGENET_DEFAULT_MEAN, std
     # authors' Gaussian blur and Solarize inserted before the tensor conversion (timm has no Solarize; its blur kernel is fixed)
     primary, secondary, final = create_transform(img_size, is_training=True, auto_augment=OFFICIAL_AUG["auto_augment"],
                                                  interpolation="bicubic", grayscale_prob=OFFICIAL_AUG["grayscale_p"],
-                                                 re_prob=OFFICIAL_AUG["re_prob"], re_mode=OFFICIAL_AUG["re_mode"], mean=mean, std=std,
+                                                 re_prob=OFFICIAL_AUG["re_prob"] if erasing else 0.0, re_mode=OFFICIAL_AUG["re_mode"], mean=mean, std=std,
                                                  separate=True)
     blur = T.RandomApply([T.GaussianBlur(kernel_size=max(3, int(img_size * BLUR_KERNEL_FRACTION) | 1))], p=OFFICIAL_AUG["blur_p"])
     train = T.Compose([*primary.transforms, *secondary.transforms, blur,
@@ -282,7 +285,8 @@ class DataConfig(Flags):
     image_check: str = arg("cached", "decode every image file first: cached (each file once, keyed by path, size and mtime), full, off",
                            choices=IMAGE_CHECKS)
     workers: int = arg(0, "DataLoader worker processes")
-    views: int = arg(2, "views per training image in a latent store: 2 = the image and its mirror (the paper recipe's flip), 1 = the image")
+    views: int = arg(2, "views per training image in a latent store: paper recipe 2 = the image and its mirror, 1 = the image; "
+                          "an augmentation bank (--view-recipe official) K >= 1 drawn views")
 
     def __post_init__(self):
         if self.dataset not in DATASETS: raise UsageError(f"dataset must be one of {DATASETS}, got {self.dataset!r}")
@@ -290,7 +294,7 @@ class DataConfig(Flags):
         if self.img_size < 1: raise UsageError(f"--img-size must be a positive number of pixels, got {self.img_size}")
         if not 0 < self.val_fraction < 1: raise UsageError(f"--val-fraction must be in (0, 1), got {self.val_fraction}")
         if self.workers < 0: raise UsageError(f"--workers must be >= 0, got {self.workers}")
-        if self.views not in (1, 2): raise UsageError(f"views must be 1 (the image) or 2 (the image and its mirror), got {self.views}")
+        if self.views < 1: raise UsageError(f"--views must be >= 1, got {self.views}")
         for name in ("max_train_samples", "max_val_samples"):
             if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise UsageError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}")
@@ -307,6 +311,37 @@ class FlipViews(torch.utils.data.Dataset):
     def __getitem__(self, i):
         x, y = self.ds[i]
         return (x.flip(-1) if torch.rand(1) < 0.5 else x), y
+
+# %% ../nbs/lib/05_data.ipynb #bank0002
+def base_item(ds, i: int):
+    "(dataset, index) of sample `i` of `ds` after unwrapping `Subset`s: the `ImageFiles`/`ImageArray` that holds it."
+    while isinstance(ds, torch.utils.data.Subset): i, ds = ds.indices[i], ds.dataset
+    return ds, i
+
+def view_seed(seed: int, index: int, view: int) -> int:
+    "The seed of view `view` of image `index` in an augmentation bank built with `seed`."
+    return int(np.random.SeedSequence([seed, index, view]).generate_state(1)[0])
+
+class SeededViews(torch.utils.data.Dataset):
+    "K views [K, 3, H, W] of every image of `ds` (its own transform ignored) drawn by `transform`; view v of image i seeded by (seed, i, v)."
+    def __init__(self, ds, views: int, transform, seed: int = 0):
+        self.ds, self.views, self.transform, self.seed = ds, views, transform, seed
+        self.targets = [int(t) for t in getattr(ds, "targets", [])]
+    def __len__(self): return len(self.ds)
+    def image(self, i: int):
+        base, j = base_item(self.ds, i)
+        return base.load(j), int(base.targets[j])
+    def view(self, img, i: int, v: int) -> torch.Tensor:
+        "View `v` of image `i` (a PIL image), the global generators untouched."
+        s = view_seed(self.seed, i, v)
+        py, npy = random.getstate(), np.random.get_state()
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(s); random.seed(s); np.random.seed(s % 2**32)
+            try: return self.transform(img)
+            finally: random.setstate(py); np.random.set_state(npy)
+    def __getitem__(self, i):
+        img, y = self.image(i)
+        return torch.stack([self.view(img, i, v) for v in range(self.views)]), y
 
 # %% ../nbs/lib/05_data.ipynb #5a54403e
 @dataclass

@@ -15,9 +15,9 @@ from .paper import PAPER_ANIMALS10_TOP1, role
 from .train import TrainConfig, train
 
 # %% auto #0
-__all__ = ['ANIMALS10_PRESETS', 'IMAGENET_TRAIN_IMAGES', 'TABLE1_MODELS', 'IMAGENET_PRESETS', 'paper_models', 'resolve_preset',
-           'check_encoder_choice', 'load_runs', 'gpu_hours', 'throughput_estimates', 'torchrun_command', 'run_models',
-           'results_table', 'plot_curves']
+__all__ = ['ANIMALS10_PRESETS', 'IMAGENET_TRAIN_IMAGES', 'IMAGENET_TRAIN_BYTES', 'TABLE1_MODELS', 'IMAGENET_PRESETS',
+           'paper_models', 'resolve_preset', 'check_encoder_choice', 'load_runs', 'gpu_hours', 'throughput_estimates',
+           'torchrun_command', 'run_models', 'results_table', 'plot_curves']
 
 # %% ../nbs/lib/08_report.ipynb #804f155e
 def paper_models(size: str = "base") -> list[str]:
@@ -63,6 +63,7 @@ def load_runs(models, out_dir) -> dict:
 
 # %% ../nbs/lib/08_report.ipynb #1e6c3518
 IMAGENET_TRAIN_IMAGES = 1_281_167
+IMAGENET_TRAIN_BYTES = 147_897_477_120   # ILSVRC2012_img_train.tar: the training JPEGs as distributed (about 138 GiB, 115 KB each)
 TABLE1_MODELS = ["vit_base_gap", "vit_base_p32_gap", "ci2p_vit_base", "ci2p_vit_base_ds"]
 IMAGENET_PRESETS = {
     "cpu": dict(dataset="demo", data_dir=None, models=["vit_tiny_gap", "vit_tiny_p32_gap", "ci2p_vit_tiny"], recipe="official",

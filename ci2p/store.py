@@ -4,34 +4,44 @@
 
 # %% ../nbs/lib/12_store.ipynb #bd027279
 from __future__ import annotations
-import hashlib, json, os, shutil, sys, time
+import hashlib, json, logging, os, random, shutil, sys, time
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
+import zstandard
 import torch
 import torch.distributed as dist
 from tqdm.auto import tqdm
 from .cli import Flags, arg, command_parser, config_from_args, run_cli
 from .errors import MissingInput, UsageError
 from .files import read_state_dict, save_json, save_safetensors, sha256_file
+from .paths import cache_dir
 from .provenance import run_metadata
 from .runtime import setup_distributed
-from .data import (VAL_SUBSET_SEED_OFFSET, DataConfig, FlipViews, ImageArray, ImageFiles, build_datasets,
-                       seeded_subset)
+from .data import (RECIPES, VAL_SUBSET_SEED_OFFSET, DataConfig, FlipViews, ImageArray, ImageFiles, SeededViews,
+                   build_datasets, build_transforms, seeded_subset, OFFICIAL_AUG)
 from .models import CI2PStem, ci2p_stem, is_frozen_ci2p
 from .encoder import DEFAULT_ENCODER_WEIGHTS
+_logger = logging.getLogger("ci2p.store")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['FORMATS', 'FORMAT_LATENT', 'STORE_VERSION', 'LATENT_FORMAT', 'COMMANDS', 'encoder_fingerprint', 'samples_digest',
-           'encode_views', 'symbols', 'pack_shard', 'build_store', 'read_manifest', 'verify_store',
-           'load_entropy_bottleneck', 'LatentStore', 'check_store_model', 'Inputs', 'build_inputs', 'StoreConfig',
-           'VerifyConfig', 'build', 'main']
+__all__ = ['FORMATS', 'FORMAT_LATENT', 'DEFAULT_FORMAT', 'ZSTD_ENCODING', 'STORE_VERSION', 'VERIFY_MODES', 'LATENT_FORMAT',
+           'COMMANDS', 'encoder_fingerprint', 'samples_digest', 'encode_views', 'symbols', 'pack_shard', 'build_store',
+           'read_manifest', 'store_files', 'file_problem', 'verify_store', 'store_check_cache', 'check_store_files',
+           'load_entropy_bottleneck', 'map_shard', 'LatentStore', 'EpochViews', 'LatentErasing', 'check_store_model',
+           'Inputs', 'build_inputs', 'export_webdataset', 'WebDatasetLatents', 'StoreConfig', 'VerifyConfig',
+           'ExportConfig', 'build', 'main']
 
 # %% ../nbs/lib/12_store.ipynb #5ed5c74d
-FORMATS = ("y16", "yhat", "bitstream")
-FORMAT_LATENT = {"y16": "y", "yhat": "yhat", "bitstream": "yhat"}  # the model latent each format serves
-STORE_VERSION = 1
+FORMATS = ("yhat-zstd", "y16", "yhat", "bitstream")
+FORMAT_LATENT = {"yhat-zstd": "yhat", "y16": "y", "yhat": "yhat", "bitstream": "yhat"}  # the model latent each format serves
+DEFAULT_FORMAT = "yhat-zstd"
+# yhat-zstd: one zstd frame per view of the symbols in channel-major (C, h, w) order. Chosen by measurement on the free
+# photographs at 256 px (docs/design.md): level 19 is 1.08x the rANS bitstream, level 3 1.28x; height-width-channel order
+# 1.35x at level 19; zigzag saves 0.3 %; a per-shard dictionary made it larger. Decoding speed hardly depends on the level.
+ZSTD_ENCODING = {"codec": "zstd", "level": 19, "layout": "CHW", "dictionary": None}
+STORE_VERSION = 2
 
 def encoder_fingerprint(encoder) -> str:
     "sha256 of a CI2P encoder's g_a weights and medians: the codec identity a store and a model must share."
@@ -42,6 +52,7 @@ def encoder_fingerprint(encoder) -> str:
 
 def samples_digest(ds) -> str:
     "sha256 naming the samples of `ds` in order (through `Subset`s): relative paths and labels, or pixels and labels."
+    while isinstance(ds, (FlipViews, SeededViews)): ds = ds.ds          # the views drawn are the plan's view_recipe
     idx = list(range(len(ds)))
     while isinstance(ds, torch.utils.data.Subset): idx, ds = [ds.indices[i] for i in idx], ds.dataset
     h = hashlib.sha256()
@@ -57,12 +68,24 @@ def samples_digest(ds) -> str:
 # %% ../nbs/lib/12_store.ipynb #d803e01d
 @torch.no_grad()
 def encode_views(stem: CI2PStem, x: torch.Tensor, views: int) -> torch.Tensor:
-    "Encoder latents y [B, views, C, h, w] of a batch of normalised images: view 0 the image, view 1 its mirror."
-    return torch.stack([stem.encoder(stem.denorm(v)) for v in (x, x.flip(-1))[:views]], 1).float()
+    """Encoder latents y [B, views, C, h, w] of a batch of normalised images: for x [B, 3, H, W] view 0 is the image and
+    view 1 its mirror; for x [B, K, 3, H, W] (an augmentation bank's drawn views) view v is x[:, v]."""
+    vs = [x[:, v] for v in range(views)] if x.dim() == 5 else [x, x.flip(-1)][:views]
+    return torch.stack([stem.encoder(stem.denorm(v)) for v in vs], 1).float()
 
 def symbols(y: torch.Tensor, medians: torch.Tensor) -> torch.Tensor:
     "The integers the entropy coder stores for latents y [..., C, h, w]: round(y - medians)."
     return torch.round(y - medians.reshape(-1, 1, 1))
+
+def _small_ints(q: torch.Tensor) -> torch.Tensor:
+    m = q.abs().max().item()
+    if m > torch.iinfo(torch.int16).max: raise ValueError(f"y-hat symbols up to {m:.0f} do not fit int16")
+    return q.to(torch.int8 if m <= torch.iinfo(torch.int8).max else torch.int16)
+
+def _concat(chunks: list[bytes]) -> dict:
+    "A list of byte strings as one uint8 tensor and int64 offsets (string s is bytes[offsets[s]:offsets[s + 1]])."
+    offsets = torch.tensor([0] + [len(s) for s in chunks], dtype=torch.int64).cumsum(0)
+    return {"bytes": torch.frombuffer(bytearray(b"".join(chunks)), dtype=torch.uint8), "offsets": offsets}
 
 def pack_shard(fmt: str, ys: list, labels, medians=None, entropy_bottleneck=None) -> dict:
     "Tensors of one shard from latent batches `ys` ([b, views, C, h, w] each) and the labels."
@@ -71,16 +94,15 @@ def pack_shard(fmt: str, ys: list, labels, medians=None, entropy_bottleneck=None
     out = {"label": torch.as_tensor(labels, dtype=torch.int64)}
     if fmt == "y16":
         if not torch.isfinite(y).all() or y.abs().max() > torch.finfo(torch.float16).max:
-            raise ValueError("latents beyond float16's range: use --format yhat or bitstream")
+            raise ValueError("latents beyond float16's range: use --format yhat-zstd, yhat or bitstream")
         return {**out, "latent": y.half()}
-    q = symbols(y, medians)
-    if fmt == "yhat":
-        m = q.abs().max().item()
-        if m > torch.iinfo(torch.int16).max: raise ValueError(f"y-hat symbols up to {m:.0f} do not fit int16")
-        return {**out, "symbols": q.to(torch.int8 if m <= torch.iinfo(torch.int8).max else torch.int16)}
-    strings = entropy_bottleneck.compress(y.flatten(0, 1))   # bitstream: one string per (image, view)
-    offsets = torch.tensor([0] + [len(s) for s in strings], dtype=torch.int64).cumsum(0)
-    return {**out, "bytes": torch.frombuffer(bytearray(b"".join(strings)), dtype=torch.uint8), "offsets": offsets}
+    if fmt == "yhat": return {**out, "symbols": _small_ints(symbols(y, medians))}
+    if fmt == "yhat-zstd":   # one frame per (image, view), channel-major
+        q = _small_ints(symbols(y, medians)).flatten(0, 1).contiguous()
+        z = zstandard.ZstdCompressor(level=ZSTD_ENCODING["level"])
+        return {**out, **_concat([z.compress(v.numpy().tobytes()) for v in q]),
+                "itemsize": torch.tensor([q.element_size()], dtype=torch.uint8)}
+    return {**out, **_concat(entropy_bottleneck.compress(y.flatten(0, 1)))}   # bitstream: one string per (image, view)
 
 # %% ../nbs/lib/12_store.ipynb #7775351a
 def _dist() -> tuple[int, int]:
@@ -89,8 +111,9 @@ def _dist() -> tuple[int, int]:
 def _barrier():
     if _dist()[1] > 1: dist.barrier()
 
-def _plan(splits: dict, stem, fmt: str, shard_size: int, batch_size: int, classes) -> dict:
-    return {"version": STORE_VERSION, "format": fmt, "img_size": list(stem.img_size),
+def _plan(splits: dict, stem, fmt: str, shard_size: int, batch_size: int, classes, view_recipe: str = "paper", view_seed: int = 0) -> dict:
+    return {"version": STORE_VERSION, "format": fmt, "encoding": ZSTD_ENCODING if fmt == "yhat-zstd" else None,
+            "view_recipe": view_recipe, "view_seed": view_seed if view_recipe == "official" else None, "img_size": list(stem.img_size),
             "latent_shape": [stem.out_chs, *stem.latent_size], "codec": encoder_fingerprint(stem.encoder),
             "shard_size": shard_size, "batch_size": batch_size, "classes": list(classes),
             "splits": {name: {"count": len(ds), "views": views, "samples": samples_digest(ds)} for name, (ds, views) in splits.items()}}
@@ -116,8 +139,10 @@ def _encode_shard(path: Path, ds, first: int, count: int, stem, fmt, views, batc
     for x, y in loader:
         ys.append(encode_views(stem, x.to(device), views).cpu()); labels += [int(v) for v in y]
     tensors = pack_shard(fmt, ys, labels, medians, eb)
+    y = torch.cat(ys)
     save_safetensors(tensors, path)   # no metadata: safetensors writes its keys in random order, and a shard must be reproducible
-    rec = {"file": None, "first": first, "count": count, "bytes": path.stat().st_size, "sha256": sha256_file(path), "rank": _dist()[0]}
+    rec = {"file": None, "first": first, "count": count, "bytes": path.stat().st_size, "sha256": sha256_file(path), "rank": _dist()[0],
+           "latent_sum": y.double().sum((0, 1, 3, 4)).tolist(), "latent_n": y[:, :, 0].numel()}   # for the per-channel mean
     save_json(rec, path.with_suffix(".json"))
     return rec
 
@@ -129,17 +154,18 @@ def _shard_done(path: Path) -> bool:
 
 def build_store(out, splits: dict, stem: CI2PStem, fmt: str, classes, entropy_bottleneck=None, shard_size: int = 1024,
                 batch_size: int = 64, device=None, workers: int = 0, describe: dict | None = None, replace: bool = False,
-                progress: bool = True, on_shard=None) -> dict:
+                progress: bool = True, on_shard=None, view_recipe: str = "paper", view_seed: int = 0) -> dict:
     """Encode `splits` ({name: (dataset, views)}) with the frozen `stem` into the store `out` and return its manifest.
     Resumes an interrupted build; under torchrun each rank encodes its share. `on_shard(split, k)` is called after each
-    shard this process writes."""
+    shard this process writes. `view_recipe` "official": the train split is an augmentation bank (`SeededViews` drawn
+    with `view_seed`)."""
     if fmt not in FORMATS: raise UsageError(f"format must be one of {FORMATS}, got {fmt!r}")
     if fmt == "bitstream" and entropy_bottleneck is None: raise UsageError("format 'bitstream' needs the codec's entropy model")
     if fmt != "y16" and not torch.isfinite(stem.encoder.medians).all():
         raise UsageError(f"format {fmt!r} needs the codec's entropy model (its medians); these encoder weights carry none")
     out, (rank, world) = Path(out), _dist()
     device = torch.device(device) if device is not None else next(stem.parameters()).device
-    plan = _plan(splits, stem, fmt, shard_size, batch_size, classes)
+    plan = _plan(splits, stem, fmt, shard_size, batch_size, classes, view_recipe, view_seed)
     if rank == 0:
         if (out / "plan.json").is_file() and _refuse_or_replace(out, json.loads((out / "plan.json").read_text()), plan, replace):
             shutil.rmtree(out)
@@ -167,7 +193,11 @@ def build_store(out, splits: dict, stem: CI2PStem, fmt: str, classes, entropy_bo
         for name, k in jobs:
             path = out / name / f"{k:05d}.safetensors"
             shards.setdefault(name, []).append({**json.loads(path.with_suffix(".json").read_text()), "file": f"{name}/{path.name}"})
-        manifest = {**plan, "splits": {n: {**plan["splits"][n], "shards": shards.get(n, [])} for n in plan["splits"]},
+        def mean(recs):   # per channel, over every stored view of the split: the fill of latent-domain RandomErasing
+            n = sum(r["latent_n"] for r in recs)
+            return (np.sum([r["latent_sum"] for r in recs], 0) / max(n, 1)).tolist() if recs else None
+        manifest = {**plan, "splits": {n: {**plan["splits"][n], "shards": shards.get(n, []), "latent_mean": mean(shards.get(n, []))}
+                                       for n in plan["splits"]},
                     "entropy_model": {"file": "entropy_model.safetensors", "sha256": sha256_file(out / "entropy_model.safetensors")},
                     "describe": describe or {}, "build_s": time.time() - t0, "world_size": world}
         save_json(manifest, out / "manifest.json")
@@ -185,23 +215,72 @@ def read_manifest(path) -> dict:
             raise UsageError(f"{path} is an unfinished store (its build stopped): run the same `python -m ci2p.store build` again to finish it")
         raise UsageError(f"{path} is not a latent store (no manifest.json)")
     m = json.loads(f.read_text())
-    if m.get("version") != STORE_VERSION: raise UsageError(f"{f}: store version {m.get('version')}, this ci2p reads {STORE_VERSION}")
+    if m.get("version") != STORE_VERSION:
+        raise UsageError(f"{f}: store version {m.get('version')}, this ci2p reads {STORE_VERSION}: build the store again with `python -m ci2p.store build`")
     return m
+
+def store_files(m: dict) -> list[dict]:
+    "The file records of a manifest: the entropy model, then every shard of every split."
+    return [m["entropy_model"]] + [s for sp in m["splits"].values() for s in sp["shards"]]
+
+def file_problem(root: Path, rec: dict) -> str | None:
+    "What is wrong with the store file `rec` under `root` (missing, size, sha256), or None."
+    f = root / rec["file"]
+    if not f.is_file(): return f"{f}: missing"
+    if "bytes" in rec and f.stat().st_size != rec["bytes"]: return f"{f}: {f.stat().st_size} bytes, the manifest says {rec['bytes']}"
+    if sha256_file(f) != rec["sha256"]: return f"{f}: sha256 does not match the manifest (the file changed or is damaged)"
+    return None
 
 def verify_store(path) -> list[str]:
     "Problems found in the store at `path` (empty when every shard matches the manifest), one line per file."
     path = Path(path); m = read_manifest(path)
-    files = [m["entropy_model"]] + [s for sp in m["splits"].values() for s in sp["shards"]]
-    problems = []
-    for s in files:
-        f = path / s["file"]
-        if not f.is_file(): problems.append(f"{f}: missing"); continue
-        if "bytes" in s and f.stat().st_size != s["bytes"]: problems.append(f"{f}: {f.stat().st_size} bytes, the manifest says {s['bytes']}"); continue
-        if sha256_file(f) != s["sha256"]: problems.append(f"{f}: sha256 does not match the manifest (the file changed or is damaged)")
+    problems = [q for q in (file_problem(path, s) for s in store_files(m)) if q]
     for name, sp in m["splits"].items():
         n = sum(s["count"] for s in sp["shards"])
         if n != sp["count"]: problems.append(f"{path / name}: shards hold {n} samples, the manifest says {sp['count']}")
     return problems
+
+# %% ../nbs/lib/12_store.ipynb #chk00001
+VERIFY_MODES = ("cached", "always", "off")
+
+def store_check_cache(path) -> Path:
+    "The file recording which files of the store at `path` were found intact: $CI2P_CACHE/store-checks/<hash>.json."
+    return cache_dir("store-checks") / f"{hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:16]}.json"
+
+def _check_share(root: Path, recs: list[dict], known: dict) -> tuple[list[str], dict]:
+    "(problems, newly intact {key: signature}) for the files `recs`, skipping those `known` intact with the same signature."
+    problems, intact = [], {}
+    for rec in recs:
+        f = root / rec["file"]
+        sig = [f.stat().st_size, f.stat().st_mtime_ns, rec["sha256"]] if f.is_file() else None
+        if sig is not None and known.get(str(f.resolve())) == sig: continue
+        q = file_problem(root, rec)
+        if q: problems.append(q)
+        else: intact[str(f.resolve())] = sig
+    return problems, intact
+
+def check_store_files(path, mode: str = "cached") -> dict:
+    """Hash the store's files against its manifest before a run reads them (see above); a damaged file is a `UsageError`
+    naming it. Returns {'files', 'hashed', 'bytes_hashed', 's'} for this process."""
+    if mode not in VERIFY_MODES: raise UsageError(f"--verify must be one of {VERIFY_MODES}, got {mode!r}")
+    root, m = Path(path), read_manifest(path)
+    recs = store_files(m)
+    if mode == "off": return {"files": len(recs), "hashed": 0, "bytes_hashed": 0, "s": 0.0}
+    rank, world = _dist(); t = time.perf_counter()
+    cache = store_check_cache(root)
+    try: known = json.loads(cache.read_text()) if mode == "cached" and cache.is_file() else {}
+    except ValueError: known = {}
+    problems, intact = _check_share(root, recs[rank::world], known)
+    if world > 1:
+        got = [None] * world; dist.all_gather_object(got, (problems, intact))
+        problems, intact = [q for g in got for q in g[0]], {k: v for g in got for k, v in g[1].items()}
+    if rank == 0 and intact:
+        cache.parent.mkdir(parents=True, exist_ok=True); save_json({**known, **intact}, cache, indent=0)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise UsageError(f"damaged latent store: {problems[0]}{more}; nothing was trained. `python -m ci2p.store verify {root}` "
+                         "lists every damaged file; rebuild them with the same `python -m ci2p.store build`")
+    return {"files": len(recs), "hashed": len(intact), "bytes_hashed": sum(v[0] for v in intact.values()), "s": time.perf_counter() - t}
 
 # %% ../nbs/lib/12_store.ipynb #3999cfb6
 def load_entropy_bottleneck(path):
@@ -215,43 +294,105 @@ def load_entropy_bottleneck(path):
     eb.load_state_dict({k[len("entropy_bottleneck."):]: v for k, v in state.items()})
     return eb.eval()
 
+_NP_DTYPES = {"U8": np.uint8, "I8": np.int8, "I16": np.int16, "I32": np.int32, "I64": np.int64, "F16": np.float16, "F32": np.float32}
+_SYMBOL_DTYPES = {1: np.int8, 2: np.int16}
+
+def map_shard(path) -> dict:
+    """The tensors of a safetensors file as NumPy views of one read-only memory map (the header parsed, no data read).
+    Plain arrays over an `mmap`, not `np.memmap`, whose slicing costs several microseconds per sample."""
+    import mmap
+    with open(path, "rb") as f: mm = np.frombuffer(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ), np.uint8)
+    n = int(mm[:8].view("<u8")[0]); header = json.loads(mm[8:8 + n].tobytes()); base = 8 + n
+    return {k: mm[base + h["data_offsets"][0]:base + h["data_offsets"][1]].view(_NP_DTYPES[h["dtype"]]).reshape(h["shape"])
+            for k, h in header.items() if k != "__metadata__"}
+
 class LatentStore(torch.utils.data.Dataset):
-    "One split of a latent store: (latent [C, h, w] float32, label); `flip` draws view 1 (the mirror) with p=0.5."
+    "One split of a latent store: (latent [C, h, w] float32, label); an index may be an (index, view) pair."
     def __init__(self, path, split: str = "train", flip: bool = False):
         self.root, self.manifest = Path(path), read_manifest(path)
-        if split not in self.manifest["splits"]: raise UsageError(f"{path} has no split {split!r}; it has {sorted(self.manifest['splits'])}")
-        sp, self.split = self.manifest["splits"][split], split
-        self.fmt, self.views, self.classes = self.manifest["format"], sp["views"], self.manifest["classes"]
-        self.flip = flip and self.views == 2
+        m = self.manifest
+        if split not in m["splits"]: raise UsageError(f"{path} has no split {split!r}; it has {sorted(m['splits'])}")
+        sp, self.split = m["splits"][split], split
+        self.fmt, self.views, self.classes, self.shape = m["format"], sp["views"], m["classes"], tuple(m["latent_shape"])
+        self.bank = split == "train" and m["view_recipe"] == "official"   # K drawn views: EpochViews chooses one per epoch
+        self.flip = flip and self.views == 2 and not self.bank
+        self.latent_mean = sp.get("latent_mean")
         self.files = [self.root / s["file"] for s in sp["shards"]]
         self.starts = np.cumsum([0] + [s["count"] for s in sp["shards"]]).tolist()
-        from safetensors import safe_open
-        self.targets = [int(t) for f in self.files for t in safe_open(f, "pt").get_tensor("label")]
+        self.targets = [int(t) for f in self.files for t in map_shard(f)["label"]]
         state, _ = read_state_dict(self.root / "entropy_model.safetensors")
-        self.medians = state["medians"].reshape(-1, 1, 1)
-        self._open, self._eb = {}, None
+        self.medians = state["medians"].reshape(-1, 1, 1).float()
+        self._open, self._eb, self._zstd = {}, None, None
     def __len__(self): return self.starts[-1]
-    def __getstate__(self): return {**self.__dict__, "_open": {}, "_eb": None}   # each worker maps the shards itself
+    def __getstate__(self): return {**self.__dict__, "_open": {}, "_eb": None, "_zstd": None}   # each worker maps the shards itself
     def _shard(self, k):
         if k not in self._open:
-            from safetensors import safe_open
-            f = safe_open(self.files[k], "pt")
-            self._open[k] = (f, f.get_tensor("offsets") if self.fmt == "bitstream" else None)
+            t = map_shard(self.files[k])
+            if "offsets" in t: t["offsets"] = t["offsets"].tolist()       # Python ints index fastest
+            self._open[k] = t
         return self._open[k]
+    def _symbols(self, t: dict, j: int, view: int) -> np.ndarray:
+        "The y-hat symbols [C, h, w] of sample j, view `view` of the yhat-zstd shard `t`: one zstd frame decompressed."
+        if self._zstd is None: self._zstd = zstandard.ZstdDecompressor()
+        s, o = j * self.views + view, t["offsets"]
+        return np.frombuffer(self._zstd.decompress(t["bytes"][o[s]:o[s + 1]]), _SYMBOL_DTYPES[int(t["itemsize"][0])]).reshape(self.shape)
     def latent(self, i: int, view: int = 0) -> torch.Tensor:
         "The stored latent of sample `i`, view `view`, as float32 [C, h, w]."
         k = bisect_right(self.starts, i) - 1; j = i - self.starts[k]
-        f, offsets = self._shard(k)
-        if self.fmt == "y16": return f.get_slice("latent")[j, view].float()
-        if self.fmt == "yhat": return f.get_slice("symbols")[j, view].float() + self.medians
-        if self._eb is None: self._eb = load_entropy_bottleneck(self.root / "entropy_model.safetensors")
+        t = self._shard(k)
+        if self.fmt == "y16": return torch.from_numpy(t["latent"][j, view].astype(np.float32))
+        # symbols + medians: NumPy's cast then torch's broadcast add, the fastest pair measured (about 11 us at 192x16x16)
+        if self.fmt == "yhat": return torch.from_numpy(t["symbols"][j, view].astype(np.float32)).add_(self.medians)
+        if self.fmt == "yhat-zstd": return torch.from_numpy(self._symbols(t, j, view).astype(np.float32)).add_(self.medians)
         s = j * self.views + view
-        data = f.get_slice("bytes")[int(offsets[s]):int(offsets[s + 1])].numpy().tobytes()
+        o = t["offsets"]; data = t["bytes"][o[s]:o[s + 1]]
+        if self._eb is None: self._eb = load_entropy_bottleneck(self.root / "entropy_model.safetensors")
         with torch.no_grad():   # the entropy model's medians are a parameter: no graph back to them
-            return self._eb.decompress([data], self.manifest["latent_shape"][1:])[0]
+            return self._eb.decompress([data.tobytes()], self.shape[1:])[0]
+    def _pick(self, i) -> tuple[int, int]:
+        "(index, view) of a requested index: a given pair, or the mirror drawn with p 0.5 (RandomHorizontalFlip's draw)."
+        if isinstance(i, tuple): return i
+        return i, (int(torch.rand(1).item() < 0.5) if self.flip else 0)
     def __getitem__(self, i):
-        v = int(torch.rand(1) < 0.5) if self.flip else 0
+        i, v = self._pick(i)
         return self.latent(i, v), self.targets[i]
+    def __getitems__(self, indices: list) -> list:
+        "A batch as the DataLoader fetches it: yhat-zstd frames decompressed into one array, the medians added once."
+        picks = [self._pick(i) for i in indices]            # in order: the same draws as one __getitem__ per index
+        if self.fmt != "yhat-zstd": return [(self.latent(i, v), self.targets[i]) for i, v in picks]
+        x = np.empty((len(picks), *self.shape), np.float32)
+        for n, (i, v) in enumerate(picks):
+            k = bisect_right(self.starts, i) - 1
+            x[n] = self._symbols(self._shard(k), i - self.starts[k], v)
+        x = torch.from_numpy(x).add_(self.medians)
+        return [(x[n], self.targets[i]) for n, (i, _) in enumerate(picks)]
+
+# %% ../nbs/lib/12_store.ipynb #bank0011
+class EpochViews(torch.utils.data.Sampler):
+    "Wrap a sampler of indices; yield (index, view), the view of index i in epoch e drawn from (seed, e) alone."
+    def __init__(self, sampler, n: int, views: int, seed: int = 0):
+        self.sampler, self.n, self.views, self.seed, self.epoch = sampler, n, views, seed, 0
+    def set_epoch(self, epoch: int):
+        self.epoch = epoch
+        if hasattr(self.sampler, "set_epoch"): self.sampler.set_epoch(epoch)
+    def choice(self) -> np.ndarray:
+        "The view of every index in this epoch."
+        return np.random.default_rng([self.seed, self.epoch]).integers(0, self.views, self.n)
+    def __iter__(self):
+        v = self.choice()
+        return ((int(i), int(v[i])) for i in self.sampler)
+    def __len__(self): return len(self.sampler)
+
+class LatentErasing:
+    "timm's RandomErasing on latents [B, C, h, w], per sample, boxes in whole cells, filled with the per-channel `mean`."
+    def __init__(self, mean, probability: float = OFFICIAL_AUG["re_prob"]):
+        from timm.data.random_erasing import RandomErasing
+        self.mean = torch.as_tensor(mean, dtype=torch.float32).reshape(1, -1, 1, 1)
+        self.erase = RandomErasing(probability=probability, mode="const", device="cpu")
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        self.erase.device = x.device
+        mean = self.mean.to(x.device, x.dtype)
+        return self.erase(x - mean) + mean
 
 # %% ../nbs/lib/12_store.ipynb #a99a4dec
 def check_store_model(path, model) -> dict:
@@ -280,24 +421,39 @@ class Inputs:
     train: torch.utils.data.Dataset
     val: torch.utils.data.Dataset
     classes: list
-    source: str                                   # "images", "store" or "cache"
+    source: str                                   # "images", "store", "webdataset" or "cache"
     split: dict = field(default_factory=dict)
     broken: list = field(default_factory=list)    # [(path, reason)] skipped with --skip-broken
     store: str | None = None                      # the store read (source "store" or "cache")
     encode_s: float = 0.0                         # seconds spent building the cache
+    checked: dict = field(default_factory=dict)   # what the check of the store's files did (check_store_files)
 
-LATENT_FORMAT = {"y": "y16", "yhat": "yhat"}      # the store format a cache keeps for each latent
+LATENT_FORMAT = {"y": "y16", "yhat": "yhat-zstd"}  # the store format a cache keeps for each latent
+
+def _recipe_mismatch(store, m: dict, recipe: str) -> str:
+    return f"{store} is an augmentation bank (views drawn with the official recipe): train from it with --recipe official"
 
 def build_inputs(data: DataConfig, seed: int = 0, recipe: str = "paper", out=None, *, store=None, cache=None,
                  encoder: CI2PStem | None = None, flip: bool = True, batch_size: int = 64, device=None,
-                 progress: bool = False) -> Inputs:
+                 progress: bool = False, verify: str = "cached") -> Inputs:
     "The training and validation data of a run: a latent `store`, a `cache` built by `encoder`, or the images (see above)."
     if store is not None:
         m = read_manifest(store)
         if m["describe"].get("dataset", data.dataset) != data.dataset:
             raise UsageError(f"{store} holds dataset {m['describe']['dataset']!r}; pass --dataset {m['describe']['dataset']}")
+        if m["view_recipe"] == "official" and recipe != "official": raise UsageError(_recipe_mismatch(store, m, recipe))
+        if m["view_recipe"] != recipe:
+            _logger.info(f"{store} holds the paper recipe's views: --recipe {recipe} trains on them (flip only) with latent-domain "
+                         "erasing and Mixup/CutMix, without the pixel augmentations of an augmentation bank")
+        checked = check_store_files(store, verify)                      # before any loader reads a byte
         split = {"store": str(store), **m["describe"].get("split", {})}
-        return Inputs(LatentStore(store, "train", flip=flip), LatentStore(store, "val"), m["classes"], "store", split, store=str(store))
+        if m.get("container") == "webdataset":
+            rank, world = _dist()
+            kw = dict(seed=seed, rank=rank, world=world, workers=data.workers)
+            return Inputs(WebDatasetLatents(store, "train", flip=flip, **kw), WebDatasetLatents(store, "val", shuffle=False, equal=False, **kw),
+                          m["classes"], "webdataset", split, store=str(store), checked=checked)
+        return Inputs(LatentStore(store, "train", flip=flip), LatentStore(store, "val"), m["classes"], "store", split, store=str(store),
+                      checked=checked)
     rank, world = _dist()
     if world > 1 and rank != 0: dist.barrier()   # rank 0 checks the images (once per file) and writes the split first
     tr, va, info = build_datasets(data.dataset, data.data_dir, data.img_size, recipe, seed, data.val_fraction,
@@ -309,6 +465,7 @@ def build_inputs(data: DataConfig, seed: int = 0, recipe: str = "paper", out=Non
     if cache is None:
         return Inputs(FlipViews(tr) if flip and recipe == "paper" else tr, va, info.classes, "images", info.split, info.broken)
     if encoder is None or not encoder.encoder.frozen: raise UsageError("a latent cache needs a frozen CI2P encoder")
+    if recipe != "paper": raise UsageError("--cache-latents keeps the paper recipe's views; for the official recipe build an augmentation bank")
     t = time.time()
     build_store(cache, {"train": (tr, data.views), "val": (va, 1)}, encoder.to(device or "cpu"), LATENT_FORMAT[encoder.latent],
                 info.classes, batch_size=batch_size, device=device, workers=data.workers, replace=True, progress=progress,
@@ -316,14 +473,120 @@ def build_inputs(data: DataConfig, seed: int = 0, recipe: str = "paper", out=Non
     return Inputs(LatentStore(cache, "train", flip=flip), LatentStore(cache, "val"), info.classes, "cache", info.split,
                   info.broken, str(cache), time.time() - t)
 
+# %% ../nbs/lib/12_store.ipynb #wds00002
+def _tar_samples(m: dict, root: Path, name: str, k: int, s: dict):
+    t, views = map_shard(root / s["file"]), m["splits"][name]["views"]
+    o = t["offsets"]
+    for j in range(s["count"]):
+        sample = {"__key__": f"{s['first'] + j:09d}", "cls": str(int(t["label"][j]))}
+        for v in range(views): sample[f"{v}.zst"] = t["bytes"][o[j * views + v]:o[j * views + v + 1]].tobytes()
+        yield sample
+
+def export_webdataset(store, out, progress: bool = False) -> dict:
+    "Write the `yhat-zstd` store `store` as WebDataset tar shards in `out` (see above); returns the export's manifest."
+    import webdataset as wds
+    root, out = Path(store), Path(out)
+    m = read_manifest(root)
+    if m["format"] != "yhat-zstd":
+        raise UsageError(f"export copies yhat-zstd frames; {root} is a {m['format']} store: build one with --format yhat-zstd")
+    check_store_files(root, "cached")
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(root / "entropy_model.safetensors", out / "entropy_model.safetensors")
+    splits = {}
+    for name, sp in m["splits"].items():
+        recs = []
+        for k, s in enumerate(tqdm(sp["shards"], desc=f"export {name}", disable=not progress)):
+            f = out / f"{name}-{k:05d}.tar"; part = f.with_name(f.name + ".part")
+            with open(part, "wb") as fh:
+                w = wds.TarWriter(fh, mtime=0.0)          # fixed times and owner: the same store exports to the same bytes
+                for sample in _tar_samples(m, root, name, k, s): w.write(sample)
+                w.close()
+            os.replace(part, f)
+            recs.append({"file": f.name, "first": s["first"], "count": s["count"], "bytes": f.stat().st_size, "sha256": sha256_file(f),
+                         "itemsize": int(map_shard(root / s["file"])["itemsize"][0])})
+        splits[name] = {**{k: v for k, v in sp.items() if k != "shards"}, "shards": recs}
+    manifest = {**m, "container": "webdataset", "splits": splits,
+                "entropy_model": {"file": "entropy_model.safetensors", "sha256": sha256_file(out / "entropy_model.safetensors")},
+                "exported_from": {"store": str(root), "manifest_sha256": sha256_file(root / "manifest.json")}}
+    save_json(manifest, out / "manifest.json")
+    return manifest
+
+# %% ../nbs/lib/12_store.ipynb #wds00003
+def _read_url(url: str) -> bytes:
+    import webdataset as wds
+    with wds.gopen(url) as f: return f.read()
+
+class WebDatasetLatents(torch.utils.data.IterableDataset):
+    "One split of an exported store streamed from `root` (a folder or a URL prefix: file:, pipe:, http...); see above."
+    def __init__(self, root, split: str = "train", seed: int = 0, rank: int = 0, world: int = 1, flip: bool = False,
+                 shuffle: bool = True, equal: bool = True, workers: int = 0, buffer: int = 1000):
+        from safetensors.torch import load as load_tensors
+        self.root = str(root).rstrip("/")
+        self.manifest = m = json.loads(_read_url(f"{self.root}/manifest.json"))
+        if m.get("container") != "webdataset": raise UsageError(f"{root} is not an exported WebDataset store (no container: webdataset)")
+        if split not in m["splits"]: raise UsageError(f"{root} has no split {split!r}; it has {sorted(m['splits'])}")
+        sp = m["splits"][split]
+        self.split, self.seed, self.rank, self.world, self.shuffle, self.equal, self.buffer = split, seed, rank, world, shuffle, equal, buffer
+        self.workers = max(workers, 1)   # DataLoader worker processes per rank (0 = the main process: one reader)
+        self.tars, self.views, self.shape, self.epoch = sp["shards"], sp["views"], tuple(m["latent_shape"]), 0
+        self.bank = split == "train" and m["view_recipe"] == "official"
+        self.flip = flip and self.views == 2 and not self.bank
+        self.count, self.classes, self.latent_mean = sp["count"], m["classes"], sp.get("latent_mean")
+        self.medians = load_tensors(_read_url(f"{self.root}/entropy_model.safetensors"))["medians"].reshape(-1, 1, 1).float()
+    def set_epoch(self, epoch: int): self.epoch = epoch
+    def plan(self, rank: int | None = None, worker: int = 0) -> list[tuple[dict, int]]:
+        """(tar record, samples to take) of one reader (`rank`, `worker`) in this epoch. With `equal`, every reader of every
+        rank takes the same number of samples, so every rank makes the same number of (full) batches."""
+        slots = self.world * self.workers
+        if self.equal and len(self.tars) < slots:
+            raise UsageError(f"{self.root}: split {self.split!r} has {len(self.tars)} tar shards for {self.world} ranks x {self.workers} "
+                             "workers: export with a smaller --shard-size, or use fewer workers")
+        order = np.random.default_rng([self.seed, self.epoch]).permutation(len(self.tars)) if self.shuffle else range(len(self.tars))
+        tars = [self.tars[i] for i in order]
+        rank = self.rank if rank is None else rank
+        mine = tars[rank * self.workers + worker::slots]
+        if not self.equal: return [(t, t["count"]) for t in mine]
+        left, out = min(sum(t["count"] for t in tars[s::slots]) for s in range(slots)), []
+        for t in mine:
+            if left <= 0: break
+            out.append((t, min(t["count"], left))); left -= t["count"]
+        return out
+    def __len__(self): return sum(n for w in range(self.workers) for _, n in self.plan(worker=w))
+    def decode(self, sample: dict, itemsize: int, view: int, z) -> tuple[torch.Tensor, int]:
+        "(latent, label) of one WebDataset sample: view `view`'s frame decompressed by the ZstdDecompressor `z`."
+        sym = np.frombuffer(z.decompress(sample[f"{view}.zst"]), _SYMBOL_DTYPES[itemsize]).reshape(self.shape)
+        return torch.from_numpy(sym.astype(np.float32)).add_(self.medians), int(sample["cls"])
+    def __iter__(self):
+        import webdataset as wds
+        from itertools import islice
+        info = torch.utils.data.get_worker_info()
+        wid, nw = (info.id, info.num_workers) if info else (0, 1)
+        if nw != self.workers: raise RuntimeError(f"WebDatasetLatents planned for {self.workers} reader(s), read by {nw}: pass workers=")
+        choice = EpochViews(None, self.count, self.views, self.seed); choice.set_epoch(self.epoch); choice = choice.choice()
+        z = zstandard.ZstdDecompressor()
+        def samples():
+            for t, take in self.plan(worker=wid):
+                for s in islice(wds.tarfile_to_samples()([{"url": f"{self.root}/{t['file']}"}]), take): yield s, t["itemsize"]
+        stream = samples()
+        if self.shuffle:
+            rng = random.Random(f"{self.seed}-{self.epoch}-{self.rank}-{wid}")
+            stream = wds.shuffle(self.buffer, min(self.buffer, 100), rng=rng)(stream)
+        for s, itemsize in stream:
+            i = int(s["__key__"])
+            v = int(choice[i]) if self.bank else (int(torch.rand(1) < 0.5) if self.flip else 0)
+            yield self.decode(s, itemsize, v, z)
+
 # %% ../nbs/lib/12_store.ipynb #e3a10863
 @dataclass
 class StoreConfig(Flags):
     "What `python -m ci2p.store build` encodes, and how; each field is a flag (`--img-size` for `img_size`)."
     out: str = arg(help="the store folder (created; an unfinished build there is resumed)")
     data: DataConfig = arg(help="the images to encode", factory=DataConfig)
-    format: str = arg("bitstream", "y16: float16 latent y; yhat: quantised latent (int8/int16); bitstream: the codec's entropy-coded strings",
-                      choices=FORMATS, group="Encoding")
+    format: str = arg(DEFAULT_FORMAT, "yhat-zstd: y-hat symbols, one zstd frame per view (small and fast); y16: float16 latent y (the raw-y "
+                      "model); yhat: y-hat symbols uncompressed; bitstream: the codec's entropy-coded strings", choices=FORMATS, group="Encoding")
+    view_recipe: str = arg("paper", "paper: the image (and its mirror with --views 2); official: an augmentation bank of --views K views "
+                           "drawn with the official recipe's pixel transforms, validation with its evaluation transform", choices=RECIPES,
+                           group="Encoding")
     encoder_weights: str = arg(DEFAULT_ENCODER_WEIGHTS, "the codec: 'ci2p-q5-v2', 'ci2p-q5', 'official', a codec .safetensors/.pth.tar (bitstream needs the whole codec)",
                                group="Encoding")
     quality: int = arg(5, "the codec's quality (1-8)", group="Encoding")
@@ -337,6 +600,10 @@ class StoreConfig(Flags):
     def __post_init__(self):
         if self.format not in FORMATS: raise UsageError(f"format must be one of {FORMATS}, got {self.format!r}")
         if self.shard_size < 1 or self.batch_size < 1: raise UsageError("shard_size and batch_size must be >= 1")
+        if self.view_recipe not in RECIPES: raise UsageError(f"view_recipe must be one of {RECIPES}, got {self.view_recipe!r}")
+        if self.view_recipe == "paper" and self.data.views not in (1, 2):
+            raise UsageError(f"--views {self.data.views}: the paper recipe's views are 1 (the image) or 2 (the image and its mirror); "
+                             "K drawn views need --view-recipe official")
         if Path(self.out).exists() and not Path(self.out).is_dir():
             raise UsageError(f"--out {self.out} is an existing file; a store is a folder: choose another --out")
 
@@ -345,7 +612,16 @@ class VerifyConfig:
     "Check every file of a store against its manifest."
     store: str = arg(help="the store folder", positional=True)
 
-COMMANDS = {"build": (StoreConfig, "encode a dataset's views into a store"), "verify": (VerifyConfig, "check every file of a store against its manifest")}
+@dataclass
+class ExportConfig:
+    "Write a yhat-zstd store as tar shards of another engine."
+    store: str = arg(help="the store folder", positional=True)
+    out: str = arg(help="the folder for the tar shards and their manifest", positional=True)
+    to: str = arg("webdataset", "the container to write", choices=("webdataset",))
+
+COMMANDS = {"build": (StoreConfig, "encode a dataset's views into a store"),
+            "verify": (VerifyConfig, "check every file of a store against its manifest"),
+            "export": (ExportConfig, "write a yhat-zstd store as WebDataset tar shards (--to webdataset)")}
 
 # %% ../nbs/lib/12_store.ipynb #e4482cde
 def build(cfg: StoreConfig) -> dict:
@@ -355,7 +631,10 @@ def build(cfg: StoreConfig) -> dict:
     rank, world, device = setup_distributed(cfg.device)
     out = Path(cfg.out)
     if rank == 0: out.mkdir(parents=True, exist_ok=True)
-    inputs = build_inputs(cfg.data, cfg.seed, "paper", out, flip=False)
+    inputs = build_inputs(cfg.data, cfg.seed, cfg.view_recipe, out, flip=False)
+    train = inputs.train
+    if cfg.view_recipe == "official":   # the bank: K views per image, each seeded by (seed, image, view); erasing left to training
+        train = SeededViews(train, cfg.data.views, build_transforms("official", cfg.data.img_size, erasing=False)[0], cfg.seed)
     stem = CI2PStem(cfg.data.img_size, cfg.quality, frozen=True)
     load_encoder_weights(stem.encoder, cfg.encoder_weights)
     eb = None
@@ -363,14 +642,20 @@ def build(cfg: StoreConfig) -> dict:
         codec = load_codec(cfg.encoder_weights, cfg.quality); codec.update()
         eb = codec.entropy_bottleneck
     describe = {"dataset": cfg.data.dataset, "data_dir": cfg.data.data_dir, "split": inputs.split, "broken_images": inputs.broken,
-                "encoder_weights": cfg.encoder_weights, "quality": cfg.quality, "meta": run_metadata(device)}
-    return build_store(out, {"train": (inputs.train, cfg.data.views), "val": (inputs.val, 1)}, stem.to(device), cfg.format,
+                "encoder_weights": cfg.encoder_weights, "quality": cfg.quality, "zstandard": zstandard.__version__,
+                "meta": run_metadata(device)}
+    return build_store(out, {"train": (train, cfg.data.views), "val": (inputs.val, 1)}, stem.to(device), cfg.format,
                        inputs.classes, eb, cfg.shard_size, cfg.batch_size, device, cfg.data.workers, describe,
-                       progress=cfg.progress and rank == 0)
+                       progress=cfg.progress and rank == 0, view_recipe=cfg.view_recipe, view_seed=cfg.seed)
 
 def _main(argv=None):
     args = command_parser("python -m ci2p.store", "Encode a dataset once; train from the store (--store).", COMMANDS).parse_args(argv)
     cmd = vars(args).pop("cmd")
+    if cmd == "export":
+        m = export_webdataset(args.store, args.out, progress=True)
+        print(f"{args.out}: " + ", ".join(f"{n} {sp['count']} images in {len(sp['shards'])} tars "
+                                          f"{sum(s['bytes'] for s in sp['shards']) / 2**20:.1f} MiB" for n, sp in m["splits"].items()))
+        return 0
     if cmd == "verify":
         problems = verify_store(args.store)
         for line in problems: print(line)

@@ -24,8 +24,9 @@ from .provenance import run_metadata
 from .runtime import all_sum, seed_everything, setup_distributed
 from .data import RECIPES, DataConfig, build_mixup
 from .encoder import SHIPPED_CODECS, shipped_codec_path
-from .models import CI2PStem, load_weights, model_facts, save_weights
-from .store import Inputs, build_inputs, check_store_model, read_manifest
+from .models import CI2PStem, ci2p_stem, load_weights, model_facts, save_weights
+from .store import (FORMAT_LATENT, VERIFY_MODES, EpochViews, Inputs, LatentErasing, build_inputs, check_store_model,
+                        read_manifest)
 _logger = logging.getLogger("ci2p.train")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
@@ -52,7 +53,10 @@ class TrainConfig(Flags):
                                       group="Model")
     drop_path_rate: float = arg(0.1, "stochastic depth, rising linearly over the blocks", group="Model")
     data: DataConfig = arg(help="the images", factory=lambda: DataConfig(img_size=128))
-    store: str | None = arg(None, "train from a latent store built by `python -m ci2p.store build` (frozen CI2P encoder)", group="Latents")
+    store: str | None = arg(None, "train from a latent store built by `python -m ci2p.store build` (frozen CI2P encoder); its manifest "
+                            "gives the dataset, image size and latent", group="Latents")
+    verify: str = arg("cached", "check the store's files against their sha256 before training: cached (a file found intact is trusted "
+                      "while its path, size and mtime are unchanged), always, off", choices=VERIFY_MODES, group="Latents")
     cache_latents: bool = arg(False, "encode every view once with the frozen encoder into a latent store in OUT/latents, then train from it",
                               group="Latents")
     recipe: str = arg("paper", "paper: Adam, constant lr, random flip; official: AdamW + warm-up + cosine, RandAugment, Mixup/CutMix",
@@ -85,13 +89,37 @@ class TrainConfig(Flags):
         if (self.cache_latents or self.store) and not facts.frozen_encoder:
             raise UsageError(f"--{'cache-latents' if self.cache_latents else 'store'} feeds encoder latents: it needs a model with a "
                              f"frozen CI2P encoder (ci2p_vit_*), and {self.model} has " + ("none" if facts.encoder is None else "a trained one"))
-        if (self.cache_latents or self.store) and self.recipe != "paper":
-            raise UsageError("--cache-latents and --store need the 'paper' recipe: only its views (image, flipped image) are deterministic")
+        if self.cache_latents and self.recipe != "paper":
+            raise UsageError("--cache-latents needs the 'paper' recipe (its views are the image and its mirror); for the official "
+                             "recipe build an augmentation bank: python -m ci2p.store build --views K --view-recipe official")
         if self.store and (self.cache_latents or self.data.data_dir):
             raise UsageError("--store replaces --data-dir and --cache-latents: the store holds the data, encoded")
+        if self.verify not in VERIFY_MODES: raise UsageError(f"--verify must be one of {VERIFY_MODES}, got {self.verify!r}")
+        if self.store and facts.frozen_encoder: self._adopt_store(read_manifest(self.store))
         if self.weight_decay is None: self.weight_decay = DEFAULT_WEIGHT_DECAY[self.recipe]
         if self.warmup_epochs is None:
             self.warmup_epochs = round(OFFICIAL_WARMUP_EPOCHS * self.epochs / OFFICIAL_EPOCHS) if self.recipe == "official" else 0
+
+    def _adopt_store(self, m: dict):
+        "Take the dataset, image size, latent and codec from the store's manifest; a flag given otherwise is one error."
+        default = TrainConfig.__dataclass_fields__["data"].default_factory()
+        held = {"dataset": m["describe"].get("dataset", self.data.dataset), "img_size": m["img_size"][0]}
+        for name, value in held.items():
+            given = getattr(self.data, name)
+            if given != value and given != getattr(default, name):
+                raise UsageError(f"--{name.replace('_', '-')} {given} conflicts with --store {self.store}, which holds {name.replace('_', ' ')} "
+                                 f"{value}: leave the flag out")
+            setattr(self.data, name, value)
+        latent = FORMAT_LATENT[m["format"]]
+        if self.model_kwargs.get("latent", latent) != latent:
+            raise UsageError(f"--model-kwargs latent={self.model_kwargs['latent']} conflicts with --store {self.store}, whose "
+                             f"{m['format']} format serves latent={latent}: leave it out")
+        self.model_kwargs = {**self.model_kwargs, "latent": latent}
+        weights = m["describe"].get("encoder_weights")   # a shipped codec's name, or a file that is here (the fingerprint decides later)
+        if self.encoder_weights == "default" and weights and (weights in SHIPPED_CODECS or weights == "official" or Path(weights).is_file()):
+            self.encoder_weights = weights
+        if m["view_recipe"] == "official" and self.recipe != "official":   # a paper store with --recipe official: flip-only views
+            raise UsageError(f"--recipe {self.recipe}: {self.store} is an augmentation bank (official views); pass --recipe official")
 
     @property
     def facts(self): return model_facts(self.model, self.model_kwargs)
@@ -144,8 +172,10 @@ def autocast_context(amp: str, device: torch.device):
     use_bf16 = amp == "bf16" or (amp == "auto" and torch.device(device).type == "cuda")
     return (torch.autocast(torch.device(device).type, dtype=torch.bfloat16) if use_bf16 else nullcontext()), use_bf16
 
-def train_step(fwd, x, y, opt, criterion, params, amp_ctx=nullcontext(), mixup=None, grad_clip=None, check=None):
-    "One optimisation step on a batch already on the device; `check(loss)` may raise before anything is updated."
+def train_step(fwd, x, y, opt, criterion, params, amp_ctx=nullcontext(), mixup=None, grad_clip=None, check=None, erase=None):
+    """One optimisation step on a batch already on the device; `erase` (latent-domain RandomErasing) then `mixup` first;
+    `check(loss)` may raise before anything is updated."""
+    if erase is not None: x = erase(x)
     if mixup is not None: x, y = mixup(x, y)
     with amp_ctx: loss = criterion(fwd(x), y)
     if check is not None: check(loss)
@@ -176,10 +206,15 @@ def build_model(cfg: TrainConfig, num_classes: int) -> nn.Module:
     return timm.create_model(cfg.model, **kw)
 
 def cache_encoder(cfg: TrainConfig) -> CI2PStem | None:
-    "The frozen CI2P stem that encodes `--cache-latents` (the model's encoder, built from its facts alone); None without a cache."
+    """The frozen CI2P stem that encodes `--cache-latents`: the model's encoder, built from its facts alone; None without a
+    cache. A random encoder is drawn as `train()` draws the model's (the same seed, the same construction), so the cache
+    holds what the model's own encoder computes."""
     if not cfg.cache_latents: return None
     from ci2p.encoder import load_encoder_weights
     f = cfg.facts
+    if f.encoder_weights(cfg.encoder_weights) == "random":
+        seed_everything(cfg.seed)
+        return ci2p_stem(build_model(cfg, 1))
     stem = CI2PStem(cfg.data.img_size, f.quality, frozen=True, latent=f.latent)
     load_encoder_weights(stem.encoder, f.encoder_weights(cfg.encoder_weights))
     return stem
@@ -209,8 +244,9 @@ def _store_record(inputs: Inputs) -> dict | None:
     "What run.json says about the latent store a run trained from: where, which format, and the manifest's sha256."
     if inputs.store is None: return None
     m = read_manifest(inputs.store)
-    return {"path": inputs.store, "source": inputs.source, "format": m["format"], "codec": m["codec"],
-            "manifest_sha256": sha256_file(Path(inputs.store) / "manifest.json")}
+    return {"path": inputs.store, "source": inputs.source, "format": m["format"], "latent": FORMAT_LATENT[m["format"]],
+            "view_recipe": m["view_recipe"], "views": m["splits"]["train"]["views"], "codec": m["codec"],
+            "manifest_sha256": sha256_file(Path(inputs.store) / "manifest.json"), "checked": inputs.checked}
 
 def write_run_record(cfg: TrainConfig, inputs: Inputs, params, world: int, device):
     "OUT/run.json: the configuration, the encoder, the data and where it came from, the world size, provenance."
@@ -222,11 +258,17 @@ def write_run_record(cfg: TrainConfig, inputs: Inputs, params, world: int, devic
                "meta": run_metadata(device)}, Path(cfg.out) / "run.json")
 
 def build_loaders(cfg: TrainConfig, inputs: Inputs, rank: int, world: int, device):
-    "(train loader, val loader, sampler or None, generator): shuffled by a generator the loop reseeds every epoch."
-    sampler = torch.utils.data.DistributedSampler(inputs.train, world, rank, shuffle=True, seed=cfg.seed, drop_last=True) if world > 1 else None
-    gen = torch.Generator().manual_seed(cfg.seed)
-    w = cfg.data.workers
-    train = torch.utils.data.DataLoader(inputs.train, batch_size=cfg.batch_size, shuffle=sampler is None, sampler=sampler, generator=gen,
+    """(train loader, val loader, sampler, generator): shuffled by a generator the loop reseeds every epoch; an augmentation
+    bank's sampler also chooses each image's stored view (`EpochViews`)."""
+    gen, w = torch.Generator().manual_seed(cfg.seed), cfg.data.workers
+    if isinstance(inputs.train, torch.utils.data.IterableDataset):   # a WebDataset stream shuffles and splits ranks and workers itself
+        train = torch.utils.data.DataLoader(inputs.train, batch_size=cfg.batch_size, num_workers=w, drop_last=True,
+                                            pin_memory=device.type == "cuda")
+        return train, torch.utils.data.DataLoader(inputs.val, batch_size=cfg.batch_size, num_workers=w), inputs.train, gen
+    sampler = (torch.utils.data.DistributedSampler(inputs.train, world, rank, shuffle=True, seed=cfg.seed, drop_last=True) if world > 1
+               else torch.utils.data.RandomSampler(inputs.train, generator=gen))
+    if getattr(inputs.train, "bank", False): sampler = EpochViews(sampler, len(inputs.train), inputs.train.views, cfg.seed)
+    train = torch.utils.data.DataLoader(inputs.train, batch_size=cfg.batch_size, sampler=sampler, generator=gen,
                                         num_workers=w, drop_last=len(inputs.train) >= cfg.batch_size * world,
                                         pin_memory=device.type == "cuda", persistent_workers=w > 0)
     val = torch.utils.data.DataLoader(_shard(inputs.val, rank, world), batch_size=cfg.batch_size, num_workers=w)
@@ -253,19 +295,22 @@ def run_epoch(fwd, loaders, epoch: int, cfg: TrainConfig, opt, sched, step_args:
     "One epoch: the seeded shuffle, the steps (every rank stops together on a NaN/inf loss), validation; the epoch's record."
     train_loader, val_loader, sampler, gen = loaders
     seed_everything(epoch_seed(cfg.seed, epoch, rank)); gen.manual_seed(epoch_seed(cfg.seed, epoch))
-    if sampler is not None: sampler.set_epoch(epoch)
+    if hasattr(sampler, "set_epoch"): sampler.set_epoch(epoch)
     if sched is not None: sched.step(epoch)
     fwd.train(); t0 = time.perf_counter(); loss_sum = seen = 0.0
-    bar = tqdm(train_loader, desc=f"{cfg.model} epoch {epoch + 1}/{cfg.epochs}", disable=not (cfg.progress and rank == 0),
+    # the bar is told the length and updated by hand: tqdm.auto given the loader would call iter() on it twice, and with
+    # persistent workers the second iterator draws another shuffle (runs would then depend on the number of workers)
+    bar = tqdm(total=len(train_loader), desc=f"{cfg.model} epoch {epoch + 1}/{cfg.epochs}", disable=not (cfg.progress and rank == 0),
                mininterval=2, leave=False)
     def finite(loss):
         if all_sum([float(not torch.isfinite(loss))], device)[0]:
             raise FloatingPointError(f"loss is {loss.item()} at epoch {epoch + 1}, step {step}: stopping. The last good checkpoint "
                                      f"is kept in {Path(cfg.out) / 'checkpoints'} (resume with --resume, e.g. with a lower --lr)")
-    for step, (x, y) in enumerate(bar):
+    for step, (x, y) in enumerate(train_loader):
         loss = train_step(fwd, x.to(device, non_blocking=True), y.to(device, non_blocking=True), opt, check=finite, **step_args)
         loss_sum += loss.item() * len(x); seen += len(x)
-        bar.set_postfix(loss=f"{loss.item():.3f}")
+        bar.update(1); bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
+    bar.close()
     if device.type == "cuda": torch.cuda.synchronize()
     train_s = time.perf_counter() - t0
     correct, n = evaluate(fwd, val_loader, device, step_args["amp_ctx"])
@@ -283,7 +328,7 @@ def train(cfg: TrainConfig) -> dict:
     # ---- inputs: a latent store, a latent cache of this run's own, or the images
     inputs = build_inputs(cfg.data, cfg.seed, cfg.recipe, out, store=cfg.store, encoder=cache_encoder(cfg),
                           cache=out / "latents" if cfg.cache_latents else None, batch_size=cfg.batch_size, device=device,
-                          progress=cfg.progress and main_rank)
+                          progress=cfg.progress and main_rank, verify=cfg.verify)
     # ---- model and optimiser (the recipe)
     seed_everything(cfg.seed)
     model = build_model(cfg, len(inputs.classes)).to(device)
@@ -291,7 +336,8 @@ def train(cfg: TrainConfig) -> dict:
     params, opt, sched = build_optimizer(cfg, model, device)
     mixup = build_mixup(cfg.recipe, len(inputs.classes))
     step_args = dict(criterion=SoftTargetCrossEntropy() if mixup else nn.CrossEntropyLoss(), params=params, mixup=mixup,
-                     amp_ctx=autocast_context(cfg.amp, device)[0], grad_clip=cfg.grad_clip)
+                     amp_ctx=autocast_context(cfg.amp, device)[0], grad_clip=cfg.grad_clip,
+                     erase=LatentErasing(inputs.train.latent_mean) if cfg.recipe == "official" and inputs.source != "images" else None)
     start, history = 0, []
     if cfg.resume and (out / "checkpoints" / "last.json").is_file():
         start, history = load_checkpoint(out, model, opt, sched, cfg.lr)
@@ -309,7 +355,8 @@ def train(cfg: TrainConfig) -> dict:
             _logger.info(f"epoch {rec['epoch']}: loss {rec['train_loss']:.4f}  val top-1 {rec['val_top1']:.2f} %  "
                   f"{rec['epoch_s']:.1f} s  {rec['images_per_s']:.1f} img/s")
     res = {"history": history, "out": str(out), "classes": inputs.classes, "world_size": world, "latent_cache_s": inputs.encode_s,
-           "wall_s": time.time() - t_start, "config": asdict(cfg)}
+           "wall_s": time.time() - t_start, "latent": cfg.facts.latent if cfg.facts.encoder else None, "inputs": inputs.source,
+           "config": asdict(cfg)}
     if main_rank:
         save_weights(model, out / "model.safetensors", arch=cfg.model, epochs=cfg.epochs)
         save_json(res, out / "result.json")

@@ -24,8 +24,8 @@ TINY = {
     "12_imagenet": (["-p", "img_size", "32", "-p", "max_train_samples", "64", "-p", "max_val_samples", "32", "-p", "batch_size", "32"],
                     ["summary.json", "summary.md", "val_top1.png"]),
     "13_store": (["-p", "photos", "{tmp}/photos", "-p", "img_size", "64", "-p", "model", "ci2p_vit_tiny", "-p", "baseline", "vit_tiny_gap",
-                  "-p", "batch_size", "2", "-p", "steps", "1", "-p", "workers", "0"],
-                 ["summary.json", "summary.md", "sizes.csv", "loading.csv", "training.csv", "store.png"]),
+                  "-p", "batch_size", "2", "-p", "steps", "1", "-p", "reps", "2", "-p", "workers", "0", "-p", "bank_views", "2"],
+                 ["summary.json", "summary.md", "sizes.csv", "loading.csv", "training.csv", "race.csv", "imagenet.csv", "store.png"]),
     "11_demo": (["-p", "n_train", "96", "-p", "n_test", "48", "-p", "img_size", "32", "-p", "epochs", "2", "-p", "batch_size", "32",
                  "-p", "codec_eval_images", "4"], ["summary.json", "summary.md", "val_top1.png", "codec_reconstructions.png"]),
 }
@@ -69,11 +69,13 @@ def test_experiment_notebook(name, tmp_path):
         assert s["codec"]["weights"] == "ci2p-q5-v2" and 0 < s["codec"]["bpp"] < 8
     if name == "13_store":
         s = json.loads((out / "summary.json").read_text())
-        size = {r["what"]: r["bytes_per_image"] for r in s["sizes"]}
-        # y16 holds 2 bytes per latent value, yhat 1 or 2, the bitstream less: the sizes come from the stores written
-        assert size["store: bitstream"] < size["store: yhat"] < size["store: y16"] < size["float32 latent (in memory, as --cache-latents kept it before)"]
-        assert [r["input"] for r in s["training"]] == ["JPEG/PNG files", "JPEG/PNG files, live encoder", "store: y16", "store: yhat", "store: bitstream"]
-        assert all(r["images_per_s"] > 0 for r in s["training"] + s["loading"])
+        size = {r["what"]: r["bytes_per_view"] for r in s["sizes"]}
+        # y16 holds 2 bytes per latent value, yhat 1 or 2, zstd and the entropy coder less: the sizes come from the stores written
+        assert size["store: bitstream"] < size["store: yhat"] < size["store: y16"] and size["store: yhat-zstd"] < size["store: yhat"]
+        assert [(r["key"], r["input"]) for r in s["training"]] == [("A", "64-px JPEG"), ("B", "64-px JPEG, live encoder"), ("C", "store: yhat-zstd")]
+        assert len(s["race"]) == 2 * 3 and all(r["speedup"] == 1 for r in s["race"] if r["key"] == "A")   # interleaved, each rep its own ratio
+        assert all(r["images_per_s"] > 0 for r in s["race"]) and all(r["views_per_s"] > 0 for r in s["loading"])
+        assert s["check"]["always_hashed"] == s["check"]["files"] > 0 and s["check"]["cached_hashed"] == 0   # the record spares the hashing
     if name == "05_train_animals10":
         s = json.loads((out / "summary.json").read_text())
         assert s["encoders"]["ci2p_vit_tiny"]["weights"] == "ci2p-q5-v2" and s["encoders"]["ci2p_vit_tiny"]["frozen"]
