@@ -17,8 +17,9 @@ from .train import TrainConfig, finished_run, train
 from .encoder import DEFAULT_ENCODER_WEIGHTS
 
 # %% auto #0
-__all__ = ['STUDIES', 'Variant', 'V', 'default_codecs', 'study_variants', 'run_variant', 'variant_cost', 'summarize', 'verdicts',
-           'plot_studies', 'plot_codec_fidelity']
+__all__ = ['STUDIES', 'BANK_ARMS', 'Variant', 'V', 'default_codecs', 'study_variants', 'run_variant', 'variant_cost', 'summarize',
+           'verdicts', 'demo_task', 'crop_task', 'bank_arm_config', 'run_bank_arm', 'plot_studies',
+           'plot_codec_fidelity']
 
 # %% ../nbs/lib/11_ablations.ipynb #3dac7df4
 @dataclass(frozen=True)
@@ -118,6 +119,56 @@ def verdicts(summary: pd.DataFrame) -> list[str]:
                          + ("larger than the seed-to-seed spread" if r.resolved else
                             "not resolved at this scale" if min(r.seeds, ref["seeds"]) >= 2 else "one seed: no spread measured"))
     return lines
+
+# %% ../nbs/lib/11_ablations.ipynb #bank1002
+def demo_task(root, n_train: int | None = None, n_val: int | None = None, seed: int = 0) -> Path:
+    "The embedded demo data as ROOT/{train,val}/<class>/*.png: per class the first n/10 of a seeded permutation (all: None)."
+    from PIL import Image
+    from ci2p.data import FASHION_MNIST_CLASSES, demo_dir, load_fashion_mnist
+    root, rng = Path(root), np.random.default_rng(seed)
+    for split, src, n in (("train", "train", n_train), ("val", "test", n_val)):
+        x, y = load_fashion_mnist(demo_dir(), src)
+        for c, name in enumerate(FASHION_MNIST_CLASSES):
+            idx = rng.permutation(np.flatnonzero(y == c))[:None if n is None else max(1, n // len(FASHION_MNIST_CLASSES))]
+            d = root / split / f"{c:02d}-{name.split('/')[0].replace(' ', '')}"; d.mkdir(parents=True, exist_ok=True)
+            for i in sorted(idx): Image.fromarray(x[i]).save(d / f"{i:05d}.png")
+    return root
+
+def crop_task(files, root, train_crops: int = 40, val_crops: int = 12, size: int = 128, val_share: float = 1 / 3,
+              seed: int = 0) -> Path:
+    """ROOT/{train,val}/<photograph>/*.png: class c is photograph c; square crops (side 0.9 x the height or the validation
+    strip's width, whichever is smaller) resized to `size`, training crops wholly in the left 1 - `val_share` of the
+    photograph, validation crops wholly in the right `val_share`."""
+    from PIL import Image
+    from ci2p.images import load_rgb
+    root, rng = Path(root), np.random.default_rng(seed)
+    for c, f in enumerate(files):
+        img = load_rgb(f); W, H = img.size
+        cut = int(W * (1 - val_share)); side = int(0.9 * min(H, W - cut))
+        for split, (x0, x1), n in (("train", (0, cut), train_crops), ("val", (cut, W), val_crops)):
+            d = root / split / f"{c:02d}-{Path(f).stem}"; d.mkdir(parents=True, exist_ok=True)
+            for k in range(n):
+                x, y = int(rng.integers(x0, x1 - side + 1)), int(rng.integers(0, H - side + 1))
+                img.crop((x, y, x + side, y + side)).resize((size, size), Image.BICUBIC).save(d / f"{k:03d}.png")
+    return root
+
+# %% ../nbs/lib/11_ablations.ipynb #bank1004
+BANK_ARMS = ("live", "flip store", "bank")
+
+def bank_arm_config(arm: str, base: TrainConfig, seed: int, out, task_dir=None, store=None) -> TrainConfig:
+    """The run of one arm: `live` reads the images of `task_dir` (the official pixel recipe, the live encoder); `flip store`
+    and `bank` read `store` (a paper-recipe store of the image and its mirror, or a K-view bank). Everything else is `base`."""
+    if arm not in BANK_ARMS: raise UsageError(f"arm must be one of {BANK_ARMS}, got {arm!r}")
+    data = replace(base.data, dataset="imagefolder", data_dir=str(task_dir) if arm == "live" else None)
+    return replace(base, data=data, store=None if arm == "live" else str(store), seed=seed, out=str(out), resume=True,
+                   recipe="official")
+
+def run_bank_arm(cfg: TrainConfig, reuse: bool = True) -> dict:
+    "Train (or read back) one arm's run; one row: final/best top-1 and the training wall time."
+    res = (finished_run(cfg) if reuse else None) or train(cfg)
+    h = res["history"]
+    return {"seed": cfg.seed, "final_top1": h[-1]["val_top1"], "best_top1": max(x["val_top1"] for x in h),
+            "train_s": sum(x["epoch_s"] for x in h), "wall_s": res["wall_s"], "run": cfg.out}
 
 # %% ../nbs/lib/11_ablations.ipynb #fa6979ef
 def plot_studies(rows: pd.DataFrame, path=None):

@@ -26,6 +26,8 @@ TINY = {
     "13_store": (["-p", "photos", "{tmp}/photos", "-p", "img_size", "64", "-p", "model", "ci2p_vit_tiny", "-p", "baseline", "vit_tiny_gap",
                   "-p", "batch_size", "2", "-p", "steps", "1", "-p", "reps", "2", "-p", "workers", "0", "-p", "bank_views", "2"],
                  ["summary.json", "summary.md", "sizes.csv", "loading.csv", "training.csv", "race.csv", "imagenet.csv", "store.png"]),
+    "14_bank": (["-p", "tasks", "demo", "-p", "seeds", "0,1", "-p", "banks", "2", "-p", "epochs", "1", "-p", "demo_train", "20", "-p", "demo_val", "10",
+                 "-p", "img_size", "32", "-p", "batch_size", "8"], ["summary.json", "summary.md", "rows.csv", "summary.csv", "bank.png"]),
     "11_demo": (["-p", "n_train", "96", "-p", "n_test", "48", "-p", "img_size", "32", "-p", "epochs", "2", "-p", "batch_size", "32",
                  "-p", "codec_eval_images", "4"], ["summary.json", "summary.md", "val_top1.png", "codec_reconstructions.png"]),
 }
@@ -76,6 +78,11 @@ def test_experiment_notebook(name, tmp_path):
         assert len(s["race"]) == 2 * 3 and all(r["speedup"] == 1 for r in s["race"] if r["key"] == "A")   # interleaved, each rep its own ratio
         assert all(r["images_per_s"] > 0 for r in s["race"]) and all(r["views_per_s"] > 0 for r in s["loading"])
         assert s["check"]["always_hashed"] == s["check"]["files"] > 0 and s["check"]["cached_hashed"] == 0   # the record spares the hashing
+    if name == "14_bank":
+        s = json.loads((out / "summary.json").read_text())
+        assert [(r["arm"], r["seeds"]) for r in s["summary"]] == [("live", 2), ("flip store", 2), ("bank K=2", 2)]
+        assert [r["views"] for r in s["stores"]] == [2, 2] and all(r["train_MB"] > 0 for r in s["stores"])
+        assert all("seeds" in v["verdict"] or "seed range" in v["verdict"] for v in s["verdicts"])   # two seeds: judged against their range
     if name == "05_train_animals10":
         s = json.loads((out / "summary.json").read_text())
         assert s["encoders"]["ci2p_vit_tiny"]["weights"] == "ci2p-q5-v2" and s["encoders"]["ci2p_vit_tiny"]["frozen"]
