@@ -329,13 +329,14 @@ class LatentStore(torch.utils.data.Dataset):
         if k not in self._open:
             t = map_shard(self.files[k])
             if "offsets" in t: t["offsets"] = t["offsets"].tolist()       # Python ints index fastest
+            if "itemsize" in t: t["dtype"] = _SYMBOL_DTYPES[int(t["itemsize"][0])]
             self._open[k] = t
         return self._open[k]
     def _symbols(self, t: dict, j: int, view: int) -> np.ndarray:
         "The y-hat symbols [C, h, w] of sample j, view `view` of the yhat-zstd shard `t`: one zstd frame decompressed."
         if self._zstd is None: self._zstd = zstandard.ZstdDecompressor()
         s, o = j * self.views + view, t["offsets"]
-        return np.frombuffer(self._zstd.decompress(t["bytes"][o[s]:o[s + 1]]), _SYMBOL_DTYPES[int(t["itemsize"][0])]).reshape(self.shape)
+        return np.frombuffer(self._zstd.decompress(t["bytes"][o[s]:o[s + 1]]), t["dtype"]).reshape(self.shape)
     def latent(self, i: int, view: int = 0) -> torch.Tensor:
         "The stored latent of sample `i`, view `view`, as float32 [C, h, w]."
         k = bisect_right(self.starts, i) - 1; j = i - self.starts[k]
