@@ -30,22 +30,25 @@ from .store import (FORMAT_LATENT, VERIFY_MODES, EpochViews, Inputs, LatentErasi
 _logger = logging.getLogger("ci2p.train")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'TrainConfig',
-           'save_checkpoint', 'load_checkpoint', 'build_optimizer', 'autocast_context', 'train_step', 'epoch_seed',
-           'build_model', 'cache_encoder', 'finished_run', 'write_run_record', 'build_loaders', 'wrap_model',
-           'evaluate', 'run_epoch', 'train', 'main']
+__all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'STORE_DEFAULT_MODEL',
+           'TrainConfig', 'save_checkpoint', 'load_checkpoint', 'build_optimizer', 'autocast_context', 'train_step',
+           'epoch_seed', 'build_model', 'cache_encoder', 'finished_run', 'write_run_record', 'build_loaders',
+           'wrap_model', 'evaluate', 'run_epoch', 'train', 'main']
 
 # %% ../nbs/lib/06_train.ipynb #d1a093ce
 OFFICIAL_WARMUP_EPOCHS, OFFICIAL_EPOCHS = 20, 300  # the authors' warm-up: 20 of 300 epochs, scaled to --epochs
 WARMUP_LR_FRACTION = 1 / 3                        # the warm-up starts at lr / 3 (the authors' configuration)
 DEFAULT_WEIGHT_DECAY = {"paper": 0.0, "official": 0.05}
 
+STORE_DEFAULT_MODEL = ("vit_tiny_gap", "ci2p_vit_tiny")   # the default model, and the default when --store feeds latents
+
 @dataclass
 class TrainConfig(Flags):
     """Everything one training run depends on; each field is also a flag of `python -m ci2p.train` (`--img-size` for
     `data.img_size`). `None` recipe defaults are filled in from the recipe; `encoder_weights='default'` is the model's
     own default (the shipped codec for a frozen encoder, random for the CNN-ViT control). `run.json` records it all."""
-    model: str = arg("vit_tiny_gap", "a registered model: vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, cnn_vit_base, *_tiny, *_small ...",
+    model: str = arg(STORE_DEFAULT_MODEL[0], "a registered model: vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, cnn_vit_base, *_tiny, "
+                     "*_small ... (default: vit_tiny_gap; ci2p_vit_tiny with --store)",
                      group="Model")
     model_kwargs: dict = arg(help="model constructor arguments, timm's convention: --model-kwargs latent=yhat reshape=linear",
                              factory=dict, group="Model")
@@ -79,6 +82,8 @@ class TrainConfig(Flags):
     def __post_init__(self):
         if self.recipe not in RECIPES: raise UsageError(f"recipe must be one of {RECIPES}, got {self.recipe!r}")
         if self.model not in timm.list_models(): model_facts(self.model)        # names this project's models
+        if self.store and self.model == STORE_DEFAULT_MODEL[0]:                 # no --model: the store's latents need a CI2P-ViT
+            self.model = STORE_DEFAULT_MODEL[1]
         facts = model_facts(self.model, self.model_kwargs)                      # refuses a keyword the model does not take
         if self.amp not in ("auto", "bf16", "off"): raise UsageError(f"amp must be 'auto', 'bf16' or 'off', got {self.amp!r}")
         if self.epochs < 1 or self.batch_size < 1: raise UsageError("epochs and batch_size must be >= 1")
