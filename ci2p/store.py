@@ -431,9 +431,6 @@ class Inputs:
 
 LATENT_FORMAT = {"y": "y16", "yhat": "yhat-zstd"}  # the store format a cache keeps for each latent
 
-def _recipe_mismatch(store, m: dict, recipe: str) -> str:
-    return f"{store} is an augmentation bank (views drawn with the official recipe): train from it with --recipe official"
-
 def build_inputs(data: DataConfig, seed: int = 0, recipe: str = "paper", out=None, *, store=None, cache=None,
                  encoder: CI2PStem | None = None, flip: bool = True, batch_size: int = 64, device=None,
                  progress: bool = False, verify: str = "cached") -> Inputs:
@@ -442,7 +439,8 @@ def build_inputs(data: DataConfig, seed: int = 0, recipe: str = "paper", out=Non
         m = read_manifest(store)
         if m["describe"].get("dataset", data.dataset) != data.dataset:
             raise UsageError(f"{store} holds dataset {m['describe']['dataset']!r}; pass --dataset {m['describe']['dataset']}")
-        if m["view_recipe"] == "official" and recipe != "official": raise UsageError(_recipe_mismatch(store, m, recipe))
+        if m["view_recipe"] == "official" and recipe != "official":
+            raise UsageError(f"{store} is an augmentation bank (views drawn with the official recipe): train from it with --recipe official")
         if m["view_recipe"] != recipe:
             _logger.info(f"{store} holds the paper recipe's views: --recipe {recipe} trains on them (flip only) with latent-domain "
                          "erasing and Mixup/CutMix, without the pixel augmentations of an augmentation bank")
