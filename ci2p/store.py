@@ -29,9 +29,9 @@ _logger = logging.getLogger("ci2p.store")  # a fixed name: the same logger when 
 __all__ = ['FORMATS', 'FORMAT_LATENT', 'DEFAULT_FORMAT', 'ZSTD_ENCODING', 'STORE_VERSION', 'VERIFY_MODES', 'LATENT_FORMAT',
            'COMMANDS', 'encoder_fingerprint', 'samples_digest', 'encode_views', 'symbols', 'pack_shard', 'build_store',
            'read_manifest', 'store_files', 'file_problem', 'verify_store', 'store_check_cache', 'check_store_files',
-           'load_entropy_bottleneck', 'map_shard', 'LatentStore', 'EpochViews', 'LatentErasing', 'check_store_model',
-           'Inputs', 'build_inputs', 'export_webdataset', 'WebDatasetLatents', 'StoreConfig', 'VerifyConfig',
-           'ExportConfig', 'build', 'main']
+           'load_entropy_bottleneck', 'map_shard', 'LatentStore', 'epoch_views', 'EpochViews', 'LatentErasing',
+           'check_store_model', 'Inputs', 'build_inputs', 'export_webdataset', 'WebDatasetLatents', 'StoreConfig',
+           'VerifyConfig', 'ExportConfig', 'build', 'main']
 
 # %% ../nbs/lib/12_store.ipynb #5ed5c74d
 FORMATS = ("yhat-zstd", "y16", "yhat", "bitstream")
@@ -369,6 +369,10 @@ class LatentStore(torch.utils.data.Dataset):
         return [(x[n], self.targets[i]) for n, (i, _) in enumerate(picks)]
 
 # %% ../nbs/lib/12_store.ipynb #bank0011
+def epoch_views(seed: int, epoch: int, n: int, views: int) -> np.ndarray:
+    "The view of each of `n` indices in `epoch`: a function of (seed, epoch) alone (the one rule for stores and exports)."
+    return np.random.default_rng([seed, epoch]).integers(0, views, n)
+
 class EpochViews(torch.utils.data.Sampler):
     "Wrap a sampler of indices; yield (index, view), the view of index i in epoch e drawn from (seed, e) alone."
     def __init__(self, sampler, n: int, views: int, seed: int = 0):
@@ -378,7 +382,7 @@ class EpochViews(torch.utils.data.Sampler):
         if hasattr(self.sampler, "set_epoch"): self.sampler.set_epoch(epoch)
     def choice(self) -> np.ndarray:
         "The view of every index in this epoch."
-        return np.random.default_rng([self.seed, self.epoch]).integers(0, self.views, self.n)
+        return epoch_views(self.seed, self.epoch, self.n, self.views)
     def __iter__(self):
         v = self.choice()
         return ((int(i), int(v[i])) for i in self.sampler)
@@ -473,8 +477,8 @@ def build_inputs(data: DataConfig, seed: int = 0, recipe: str = "paper", out=Non
                   info.broken, str(cache), time.time() - t)
 
 # %% ../nbs/lib/12_store.ipynb #wds00002
-def _tar_samples(m: dict, root: Path, name: str, k: int, s: dict):
-    t, views = map_shard(root / s["file"]), m["splits"][name]["views"]
+def _tar_samples(t: dict, s: dict, views: int):
+    "WebDataset samples of the mapped yhat-zstd shard `t` (record `s`): key, label, and each view's frame unchanged."
     o = t["offsets"]
     for j in range(s["count"]):
         sample = {"__key__": f"{s['first'] + j:09d}", "cls": str(int(t["label"][j]))}
@@ -496,13 +500,14 @@ def export_webdataset(store, out, progress: bool = False) -> dict:
         recs = []
         for k, s in enumerate(tqdm(sp["shards"], desc=f"export {name}", disable=not progress)):
             f = out / f"{name}-{k:05d}.tar"; part = f.with_name(f.name + ".part")
+            t = map_shard(root / s["file"])
             with open(part, "wb") as fh:
                 w = wds.TarWriter(fh, mtime=0.0)          # fixed times and owner: the same store exports to the same bytes
-                for sample in _tar_samples(m, root, name, k, s): w.write(sample)
+                for sample in _tar_samples(t, s, sp["views"]): w.write(sample)
                 w.close()
             os.replace(part, f)
             recs.append({"file": f.name, "first": s["first"], "count": s["count"], "bytes": f.stat().st_size, "sha256": sha256_file(f),
-                         "itemsize": int(map_shard(root / s["file"])["itemsize"][0])})
+                         "itemsize": int(t["itemsize"][0])})
         splits[name] = {**{k: v for k, v in sp.items() if k != "shards"}, "shards": recs}
     manifest = {**m, "container": "webdataset", "splits": splits,
                 "entropy_model": {"file": "entropy_model.safetensors", "sha256": sha256_file(out / "entropy_model.safetensors")},
@@ -561,7 +566,7 @@ class WebDatasetLatents(torch.utils.data.IterableDataset):
         info = torch.utils.data.get_worker_info()
         wid, nw = (info.id, info.num_workers) if info else (0, 1)
         if nw != self.workers: raise RuntimeError(f"WebDatasetLatents planned for {self.workers} reader(s), read by {nw}: pass workers=")
-        choice = EpochViews(None, self.count, self.views, self.seed); choice.set_epoch(self.epoch); choice = choice.choice()
+        choice = epoch_views(self.seed, self.epoch, self.count, self.views)
         z = zstandard.ZstdDecompressor()
         def samples():
             for t, take in self.plan(worker=wid):
