@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/02_codec.ipynb #22107fe7
 from __future__ import annotations
-import io, json, logging, math, os, sys, time
+import hashlib, io, json, logging, math, os, sys, time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 import numpy as np
@@ -114,6 +114,11 @@ class CropPyramid:
         self.n_images = len(set(self.owner))
     def __len__(self): return len(self.levels)
     def nbytes(self) -> int: return sum(a.nbytes for a in self.levels)
+    def fingerprint(self) -> str:
+        "sha256 of every level's shape and pixels: the training data exactly as the crops see it."
+        h = hashlib.sha256()
+        for a in self.levels: h.update(repr(a.shape).encode()); h.update(np.ascontiguousarray(a).data)
+        return h.hexdigest()
     def level_weights(self, grey_weight: float = 1.0) -> np.ndarray:
         "Probability of each level: uniform over levels, a greyscale photograph's levels weighted by `grey_weight`."
         w = np.array([grey_weight if self.grey[o] else 1.0 for o in self.owner], dtype=np.float64)
@@ -257,6 +262,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
         if eval_images is None and "manifest" in provenance and cfg.eval_every:
             eval_images = photo_files(cfg.eval_split, cfg.data)
     t = time.time(); pyramid = CropPyramid(images, cfg.crop, cfg.max_levels)
+    provenance["pyramid_sha256"] = pyramid.fingerprint()
     _logger.info(f"{pyramid.n_images} images, {len(pyramid)} pyramid levels, {pyramid.nbytes() / 2**20:.0f} MiB, {time.time() - t:.1f} s")
     heldout = [image_tensor(resize_long_side(im if isinstance(im, Image.Image) else load_rgb(im), cfg.eval_long_side)).to(device)
                for im in (eval_images or [])]
@@ -275,6 +281,11 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     if entry is not None:
         ckpt = ck / entry["files"]["state"]
         st = load_torch(ckpt)
+        if st.get("pyramid_sha256", provenance["pyramid_sha256"]) != provenance["pyramid_sha256"]:
+            raise UsageError(f"--resume: {ckpt} was trained on other images than {cfg.data} gives now (pyramid sha256 "
+                             f"{st['pyramid_sha256'][:12]}, now {provenance['pyramid_sha256'][:12]}): resume with the data "
+                             "the run started on, or start a new --out")
+        if "pyramid_sha256" not in st: _logger.warning(f"{ckpt} predates data fingerprints: cannot check that the data is unchanged")
         codec.load_state_dict(st["model"]); opt.load_state_dict(st["opt"]); aux_opt.load_state_dict(st["aux_opt"])
         sched.load_state_dict(st["sched"]); rng_state = st["rng"]
         history, evals, start = st["history"], st.get("evals", []), st["step"]
@@ -285,7 +296,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
         ck.mkdir(exist_ok=True); name = f"step{step:08d}.pt"
         save_torch({"model": codec.state_dict(), "opt": opt.state_dict(), "aux_opt": aux_opt.state_dict(),
                     "sched": sched.state_dict(), "rng": torch.get_rng_state(), "step": step, "history": history,
-                    "evals": evals, "config": asdict(cfg)}, ck / name)
+                    "evals": evals, "config": asdict(cfg), "pyramid_sha256": provenance["pyramid_sha256"]}, ck / name)
         record_checkpoint(ck, {"step": step, "files": {"state": name}}, keep=2)
 
     # every crop is a function of (seed, k) alone, so worker processes change the speed, never the crops

@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / "ci2p" / "assets" / "photos.json"
-PLASMA, JIGZO, MATE = "plasma-workspace-wallpapers", "jigzo-data", "mate-backgrounds"
+PLASMA, JIGZO, MATE, PALAPELI = "plasma-workspace-wallpapers", "jigzo-data", "mate-backgrounds", "palapeli-data"
 # every source looked at for freely licensed colour photographs reachable here, and the verdict
 CHECKED = {
     "debian:plasma-workspace-wallpapers": "kept: 12 photographs (6 train, 6 eval); its drawings and renders left out",
@@ -34,6 +34,9 @@ CHECKED = {
     "pypi:scikit-learn": "kept for eval only, held out by source: china, flower (CC-BY-2.0)",
     "pypi:matplotlib": "kept for train: grace_hopper.jpg (US Navy photograph, public domain); the rest of "
                        "sample_data is plots, logos and an MRI volume",
+    "debian:palapeli-data": "kept for train: the 5 photographs of its puzzle collection (public domain and GFDL, "
+                            "as each .desktop file states); left out: backgrounds/ (synthetic textures)",
+    "debian:hugin-data, gbrainy": "left out: hugin's are manual screenshots and a few small crops, gbrainy has no photographs",
     "debian:gcompris-qt-data": "left out: photographs are packed in Qt .rcc resource archives (no standard reader here)",
     "debian:gnome-backgrounds, ukui-wallpapers, lomiri-wallpapers, sway-backgrounds": "left out: drawings, renders and gradients",
     "debian:stellarium-data, tuxpaint-stamps-default": "not used: 250 MB / 160 MB downloads for a few cut-out photographs",
@@ -63,6 +66,11 @@ JIGZO_PHOTOS = [("bike-3x4", "GPL-2+"), ("bird-2x3", "GPL-2+"), ("blackberry-3x3
                 ("tobogan-4x3", "GPL-2+"), ("train-2x2", "GPL-2+"), ("windmill-4x4", "GPL-2+")]
 MATE_PHOTOS = ["Aqua", "Blinds", "Dune", "FreshFlower", "Garden", "GreenMeadow", "LadyBird", "RainDrops", "Storm",
                "TwoWings", "Wood", "YellowFlower"]
+# palapeli's collection: (name, licence, author) as each puzzle's .desktop file states
+PALAPELI_PHOTOS = [("castle-maintenon", "GFDL", "Eric Pouhier"), ("cincinnati-bridge", "public domain", "Derek Jensen"),
+                   ("citrus-fruits", "public domain", "US Department of Agriculture"),
+                   ("european-honey-bee", "public domain", "John Severns"),
+                   ("panther-chameleon-female", "GFDL", "B. Navez and others")]
 MPL_PHOTOS = [("grace_hopper.jpg", "train", "public domain", "US Navy (via matplotlib sample_data)")]
 SKLEARN_PHOTOS = [("china.jpg", "eval", "CC-BY-2.0", "danielbuechele (Flickr)"),
                   ("flower.jpg", "eval", "CC-BY-2.0", "danielbuechele (Flickr)")]
@@ -114,6 +122,15 @@ def mate_files(work: Path) -> list[dict]:
     return [{"file": f"{name}.jpg", "split": "eval", "source": f"debian:{MATE}={version}",
              "path_in_source": str((base / f"{name}.jpg").relative_to(unpacked)), "licence": "GPL-2+",
              "author": "see the package's copyright file", "src": base / f"{name}.jpg"} for name in MATE_PHOTOS]
+
+
+def palapeli_files(work: Path) -> list[dict]:
+    "The photographs of palapeli's puzzle collection: training material from a game, like jigzo's."
+    unpacked, version = unpack_deb(work, PALAPELI)
+    base = unpacked / "usr/share/palapeli/collection"
+    return [{"file": f"palapeli-{name}.jpg", "split": "train", "source": f"debian:{PALAPELI}={version}",
+             "path_in_source": str((base / f"{name}.jpg").relative_to(unpacked)), "licence": lic, "author": author,
+             "src": base / f"{name}.jpg"} for name, lic, author in PALAPELI_PHOTOS]
 
 
 def jigzo_photo(pzl: Path):
@@ -178,7 +195,7 @@ def main(argv=None):
     from ci2p.paths import cache_dir
     images = Path(args.out) if args.out else cache_dir("photos"); images.mkdir(parents=True, exist_ok=True)
     debs = cache_dir("debs")
-    rows = plasma_files(debs) + wheel_files() + jigzo_files(debs) + mate_files(debs)
+    rows = plasma_files(debs) + wheel_files() + jigzo_files(debs) + palapeli_files(debs) + mate_files(debs)
     from PIL import Image
     for r in rows:
         dst = images / r["file"]
