@@ -96,7 +96,9 @@ def judge_claims(rows_by_role: dict, claims: dict = CLAIMS) -> list[dict]:
     return out
 
 def markdown_table(rows: list[dict], cols: list[str], digits: int = 2) -> list[str]:
-    "Lines of a markdown table (pandas' `to_markdown`) of `rows` (dicts) restricted to `cols`; floats rounded to `digits`."
+    """Lines of a markdown table (pandas' `to_markdown`) of `rows` (dicts) restricted to `cols`; floats rounded to `digits`,
+    integers left whole, missing values (None, NaN) blank."""
     import pandas as pd
     df = pd.DataFrame(list(rows), columns=list(cols))
+    df = df.astype(object).where(df.notna(), None)  # per value, not per row: a row of ints and floats stays mixed
     return df.to_markdown(index=False, floatfmt=f".{digits}f", missingval="").splitlines()
