@@ -30,13 +30,13 @@ _logger = logging.getLogger("ci2p.codec")  # a fixed name: the same logger when 
 
 # %% auto #0
 __all__ = ['PHOTOS', 'PHOTO_SPLITS', 'GREY_TOLERANCE', 'CROP_RECIPES', 'SATURATION_RANGE', 'GAMMA_RANGE', 'P_PERMUTE', 'P_HUE',
-           'CODEC_STRIDE', 'QUALITY_KEYS', 'JPEG_SUBSAMPLING', 'COMMANDS', 'photo_manifest', 'photos_dir',
-           'source_family', 'select_photos', 'photo_files', 'manifest_hash', 'is_greyscale', 'CropPyramid',
-           'hue_rotation', 'colour_jitter', 'RandomCrops', 'PretrainConfig', 'psnr_from_mse', 'training_images',
-           'resize_long_side', 'pretrain_codec', 'save_codec', 'load_codec', 'image_tensor', 'pad64', 'crop_back',
-           'image_quality', 'pooled_quality', 'per_image_mean', 'evaluate_codec', 'jpeg_image', 'jpeg_point',
-           'jpeg_curve', 'psnr_at_rate', 'jpeg_at_rate', 'against_jpeg', 'EvaluateConfig', 'evaluation_images',
-           'evaluate', 'main', 'entropy_round_trip']
+           'CODEC_STRIDE', 'LATENT_STRIDE', 'QUALITY_KEYS', 'JPEG_SUBSAMPLING', 'COMMANDS', 'photo_manifest',
+           'photos_dir', 'source_family', 'select_photos', 'photo_files', 'manifest_hash', 'is_greyscale',
+           'CropPyramid', 'hue_rotation', 'colour_jitter', 'RandomCrops', 'PretrainConfig', 'psnr_from_mse',
+           'training_images', 'resize_long_side', 'pretrain_codec', 'save_codec', 'load_codec', 'image_tensor', 'pad64',
+           'crop_back', 'latent_symbols', 'zero_floor_bpp', 'image_quality', 'pooled_quality', 'per_image_mean',
+           'evaluate_codec', 'jpeg_image', 'jpeg_point', 'jpeg_curve', 'psnr_at_rate', 'jpeg_at_rate', 'against_jpeg',
+           'EvaluateConfig', 'evaluation_images', 'evaluate', 'main', 'entropy_round_trip']
 
 # %% ../nbs/lib/02_codec.ipynb #09002a69
 PHOTOS = "photos"  # the name of the project's photographs: the manifest shipped in the package, the images in the cache
@@ -384,6 +384,22 @@ def crop_back(x, unpad):
     "Undo `pad64` (CompressAI's negative padding)."
     return F.pad(x, unpad)
 
+# %% ../nbs/lib/02_codec.ipynb #floor02
+LATENT_STRIDE = 16  # g_a: four stride-2 stages, one latent position per 16 x 16 pixels
+
+def latent_symbols(codec: FactorizedPrior, x: torch.Tensor) -> torch.Tensor:
+    "The entropy coder's symbols of `x` (padded to 64): `round(g_a(x) - medians)`, 0 at a channel's median."
+    y = codec.g_a(x)
+    return torch.round(y - codec.entropy_bottleneck._get_medians().reshape(1, -1, 1, 1))
+
+@torch.no_grad()
+def zero_floor_bpp(codec: FactorizedPrior) -> float:
+    "bpp of a latent whose every symbol is at its channel's median: the least any image costs this codec."
+    eb = codec.entropy_bottleneck; was = eb.training; eb.eval()
+    _, lik = eb(eb._get_medians().reshape(1, -1, 1, 1).clone())
+    eb.train(was)
+    return -torch.log2(lik).sum().item() / LATENT_STRIDE ** 2
+
 # %% ../nbs/lib/02_codec.ipynb #61941997
 def image_quality(x: np.ndarray, rec: np.ndarray) -> dict:
     """Distortion of the 8-bit RGB image `rec` against `x` ([H, W, 3] uint8): squared-error sums (to pool over many
@@ -422,8 +438,9 @@ def per_image_mean(rows: list[dict], keys) -> dict:
 
 @torch.no_grad()
 def evaluate_codec(codec: FactorizedPrior, images, names=None, device=None, keep_reconstructions: bool = False) -> dict:
-    """Per image: real bitstream bytes and bpp (CompressAI's entropy coder), likelihood bpp, the decoded image rounded
-    to 8 bits and its `image_quality`; averaged per photograph (`mean`) and pooled over pixels (`pooled`)."""
+    """Per image: real bitstream bytes and bpp (CompressAI's entropy coder), likelihood bpp, the bits spent on symbols at
+    the channel medians (`zero_bpp`) and their share of the symbols (`zero_share`), the decoded image rounded to 8 bits
+    and its `image_quality`; averaged per photograph (`mean`) and pooled over pixels (`pooled`); `zero_floor_bpp`."""
     device = get_device(device)
     codec = codec.to(device).eval(); codec.update()
     rows, recons = [], []
@@ -438,11 +455,15 @@ def evaluate_codec(codec: FactorizedPrior, images, names=None, device=None, keep
         n_bytes = sum(len(s) for strings in enc["strings"] for s in strings)
         lik = codec(xp)["likelihoods"]
         lik_bpp = sum(torch.log2(p).sum().item() for p in lik.values()) / -(h * w)
+        at_median = latent_symbols(codec, xp) == 0
+        zero_bpp = -torch.log2(lik["y"])[at_median].sum().item() / (h * w)
         rows.append({"image": name, "height": h, "width": w, "bytes": n_bytes, "bpp": n_bytes * 8 / (h * w), "likelihood_bpp": lik_bpp,
+                     "zero_bpp": zero_bpp, "zero_share": float(at_median.float().mean()),
                      **image_quality(np.asarray(img.convert("RGB")), rec8),
                      "latent_shape": list(codec.g_a(xp).shape[1:]), "encode_s": t_enc, "decode_s": t_dec})
         if keep_reconstructions: recons.append(Image.fromarray(rec8))
-    res = {"n_images": len(rows), "mean": per_image_mean(rows, ("bpp", "likelihood_bpp") + QUALITY_KEYS + ("encode_s", "decode_s")),
+    res = {"n_images": len(rows), "zero_floor_bpp": zero_floor_bpp(codec),
+           "mean": per_image_mean(rows, ("bpp", "likelihood_bpp", "zero_bpp", "zero_share") + QUALITY_KEYS + ("encode_s", "decode_s")),
            "pooled": pooled_quality(rows), "images": rows}
     if keep_reconstructions: res["reconstructions"] = recons
     return res

@@ -19,8 +19,8 @@ TINY = {
     "06_complexity": (["-y", "models: [vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, vit_base_p32_gap]", "-y", "img_sizes: [256]"],
                       ["complexity.csv", "complexity.md"]),
     "07_throughput": (["-p", "full", "False"], ["throughput_cpu.csv", "throughput_cpu.png"]),
-    "10_codec": (["-p", "data", "{tmp}/photos", "-p", "long_side", "192", "-p", "max_images", "2", "-p", "training_metrics", "ci2p/assets/ci2p-q5.metrics.json", "-p", "weights", "ci2p-q5", "-p", "baseline", ""],
-                 ["summary.json", "summary.md", "rate_distortion.png", "worst_crops.png", "training_curve.png"]),
+    "10_codec": (["-p", "data", "{tmp}/photos", "-p", "long_side", "192", "-p", "max_images", "2", "-p", "training_metrics", "ci2p/assets/ci2p-q5.metrics.json", "-p", "weights", "ci2p-q5", "-y", "baselines: [ci2p-q5-v2]"],
+                 ["summary.json", "summary.md", "rate_distortion.png", "worst_crops.png", "rate_floor.png", "training_curve.png"]),
     "12_imagenet": (["-p", "img_size", "32", "-p", "max_train_samples", "64", "-p", "max_val_samples", "32", "-p", "batch_size", "32"],
                     ["summary.json", "summary.md", "val_top1.png"]),
     "13_store": (["-p", "photos", "{tmp}/photos", "-p", "img_size", "64", "-p", "model", "ci2p_vit_tiny", "-p", "baseline", "vit_tiny_gap",
@@ -115,6 +115,11 @@ def test_experiment_notebook(name, tmp_path):
         r = s["sets"]["folder/ci2p-q5"]
         assert r["n_images"] == 2 and s["weights"] == "ci2p-q5" and len(s["images"]) == 2
         assert abs(r["delta"]["mean"]["psnr"] - (r["mean"]["psnr"] - r["jpeg_mean"]["psnr"])) < 1e-9   # the codec minus JPEG
+        assert set(s["sets"]) == {"folder/ci2p-q5", "folder/ci2p-q5-v2"} and "d_psnr_ci2p-q5-v2" in s["images"][0]
+        # each codec's floor bounds what a photograph spends on median symbols (both photographs are 192 x 128 here:
+        # multiples of 64, so no padding adds positions)
+        floors = s["rate_floor"]["zero_floor_bpp"]
+        assert set(floors) == {"ci2p-q5", "ci2p-q5-v2"} and all(0 < i["zero_bpp"] <= floors["ci2p-q5"] + 1e-6 for i in s["images"])
     if name == "06_complexity":
         assert "## Erratum" in (out / "complexity.md").read_text()
 
