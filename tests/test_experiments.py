@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ci2p.encoder import DEFAULT_ENCODER_WEIGHTS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # notebook: (tiny parameters, files the run must write into out_dir)
@@ -68,7 +70,7 @@ def test_experiment_notebook(name, tmp_path):
         verdicts = {c["key"]: c["direction"] for c in s["claims"]}  # each verdict follows from the table's own numbers
         assert verdicts["more_accurate_than_vit"] == ("holds" if top1["ci2p_vit_tiny"] > top1["vit_tiny_gap"] else "does NOT hold") \
             + " (direction only, 1 seed)"                                                  # one seed: a direction, said as such
-        assert s["codec"]["weights"] == "ci2p-q5-v2" and 0 < s["codec"]["bpp"] < 8
+        assert s["codec"]["weights"] == DEFAULT_ENCODER_WEIGHTS and 0 < s["codec"]["bpp"] < 8
     if name == "13_store":
         s = json.loads((out / "summary.json").read_text())
         size = {r["what"]: r["bytes_per_view"] for r in s["sizes"]}
@@ -85,9 +87,9 @@ def test_experiment_notebook(name, tmp_path):
         assert all("seeds" in v["verdict"] or "seed range" in v["verdict"] for v in s["verdicts"])   # two seeds: judged against their range
     if name == "05_train_animals10":
         s = json.loads((out / "summary.json").read_text())
-        assert s["encoders"]["ci2p_vit_tiny"]["weights"] == "ci2p-q5-v2" and s["encoders"]["ci2p_vit_tiny"]["frozen"]
+        assert s["encoders"]["ci2p_vit_tiny"]["weights"] == DEFAULT_ENCODER_WEIGHTS and s["encoders"]["ci2p_vit_tiny"]["frozen"]
         assert s["encoders"]["cnn_vit_tiny"]["weights"] == "random" and s["encoders"]["vit_tiny_gap"] is None
-        assert "ci2p_vit_tiny: ci2p-q5-v2 (frozen)" in (out / "summary.md").read_text()
+        assert f"ci2p_vit_tiny: {DEFAULT_ENCODER_WEIGHTS} (frozen)" in (out / "summary.md").read_text()
         # the figures and tables again, from the runs already there (as after torchrun), without training
         stamp = (out / "ci2p_vit_tiny" / "result.json").stat().st_mtime_ns
         run_papermill(name, tmp_path, ["-p", "train_models", "False"])
