@@ -30,13 +30,14 @@ _logger = logging.getLogger("ci2p.codec")  # a fixed name: the same logger when 
 
 # %% auto #0
 __all__ = ['PHOTOS', 'PHOTO_SPLITS', 'GREY_TOLERANCE', 'CROP_RECIPES', 'SATURATION_RANGE', 'GAMMA_RANGE', 'P_PERMUTE', 'P_HUE',
-           'CODEC_STRIDE', 'LATENT_STRIDE', 'QUALITY_KEYS', 'JPEG_SUBSAMPLING', 'COMMANDS', 'photo_manifest',
-           'photos_dir', 'source_family', 'select_photos', 'photo_files', 'manifest_hash', 'is_greyscale',
-           'CropPyramid', 'hue_rotation', 'colour_jitter', 'RandomCrops', 'PretrainConfig', 'psnr_from_mse',
-           'training_images', 'resize_long_side', 'pretrain_codec', 'save_codec', 'load_codec', 'image_tensor', 'pad64',
-           'crop_back', 'latent_symbols', 'zero_floor_bpp', 'image_quality', 'pooled_quality', 'per_image_mean',
-           'evaluate_codec', 'jpeg_image', 'jpeg_point', 'jpeg_curve', 'psnr_at_rate', 'jpeg_at_rate', 'against_jpeg',
-           'EvaluateConfig', 'evaluation_images', 'evaluate', 'main', 'entropy_round_trip']
+           'CODEC_PARTS', 'DECODER_LATENTS', 'CODEC_STRIDE', 'LATENT_STRIDE', 'QUALITY_KEYS', 'JPEG_SUBSAMPLING',
+           'COMMANDS', 'photo_manifest', 'photos_dir', 'source_family', 'select_photos', 'photo_files', 'manifest_hash',
+           'is_greyscale', 'CropPyramid', 'hue_rotation', 'colour_jitter', 'RandomCrops', 'PretrainConfig',
+           'psnr_from_mse', 'codec_forward', 'training_images', 'resize_long_side', 'pretrain_codec', 'save_codec',
+           'load_codec', 'image_tensor', 'pad64', 'crop_back', 'latent_symbols', 'zero_floor_bpp', 'image_quality',
+           'pooled_quality', 'per_image_mean', 'evaluate_codec', 'jpeg_image', 'jpeg_point', 'jpeg_curve',
+           'psnr_at_rate', 'jpeg_at_rate', 'against_jpeg', 'EvaluateConfig', 'evaluation_images', 'evaluate', 'main',
+           'entropy_round_trip']
 
 # %% ../nbs/lib/02_codec.ipynb #09002a69
 PHOTOS = "photos"  # the name of the project's photographs: the manifest shipped in the package, the images in the cache
@@ -163,6 +164,8 @@ class RandomCrops(torch.utils.data.Dataset):
         return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))
 
 # %% ../nbs/lib/02_codec.ipynb #53a2d1a7
+CODEC_PARTS, DECODER_LATENTS = ("all", "decoder"), ("noise", "round")
+
 @dataclass
 class PretrainConfig(Flags):
     "Codec pretraining: `python -m ci2p.codec pretrain` (each field is a flag)."
@@ -171,6 +174,10 @@ class PretrainConfig(Flags):
     init: str | None = arg(None, "start from these codec weights ('ci2p-q5' or a codec file); default: from scratch")
     quality: int = arg(5, "CompressAI quality (its lambda, N and M)", choices=sorted(QUALITY_LAMBDA))
     lmbda: float | None = arg(None, "rate-distortion weight (default: CompressAI's for --quality)")
+    train: str = arg("all", "what trains: all (the whole codec) or decoder (g_s alone: the encoder and the entropy model, so "
+                     "the rate, stay exactly as --init gave them)", choices=CODEC_PARTS)
+    decoder_latent: str = arg("noise", "what g_s sees in training: noise (y plus uniform noise, CompressAI's) or round (the "
+                              "rounded latent it decodes at test time; straight-through to the encoder)", choices=DECODER_LATENTS)
     recipe: str = arg("colour", "crop recipe: plain (window + flip) or colour (+ channels, hue, saturation, gamma)",
                       choices=CROP_RECIPES, group="Crops")
     grey_weight: float = arg(0.25, "sampling weight of a greyscale photograph's crops (colour ones: 1)", group="Crops")
@@ -200,12 +207,17 @@ class PretrainConfig(Flags):
         if self.lr <= 0 or self.aux_lr <= 0: raise UsageError(f"--lr and --aux-lr must be > 0, got {self.lr}, {self.aux_lr}")
         if not 0 <= self.warmup_steps < self.steps: raise UsageError(f"--warmup-steps must be in [0, --steps), got {self.warmup_steps}")
         if self.grey_weight < 0: raise UsageError(f"--grey-weight must be >= 0, got {self.grey_weight}")
+        if self.train == "decoder" and self.init is None:
+            raise UsageError("--train decoder refines the decoder of a trained codec: give it with --init")
 
 def psnr_from_mse(mse: float) -> float: return float("inf") if mse <= 0 else -10.0 * math.log10(mse)
 
 def _codec_optimizers(codec, cfg: PretrainConfig):
-    "Adam on the transforms, Adam on the entropy model's quantiles, and timm's per-step warm-up + cosine."
-    params = [p for n, p in codec.named_parameters() if not n.endswith(".quantiles")]
+    """Adam on the transforms (`--train decoder`: on g_s alone, the rest frozen), Adam on the entropy model's quantiles,
+    and timm's per-step warm-up + cosine."""
+    if cfg.train == "decoder":
+        for n, p in codec.named_parameters(): p.requires_grad_(n.startswith("g_s."))
+    params = [p for n, p in codec.named_parameters() if not n.endswith(".quantiles") and p.requires_grad]
     aux = [p for n, p in codec.named_parameters() if n.endswith(".quantiles")]
     opt, aux_opt = torch.optim.Adam(params, lr=cfg.lr), torch.optim.Adam(aux, lr=cfg.aux_lr)
     sched = CosineLRScheduler(opt, t_initial=cfg.steps - cfg.warmup_steps, lr_min=cfg.lr * cfg.min_lr_ratio,
@@ -217,6 +229,17 @@ class _Steps(torch.utils.data.Sampler):
     def __init__(self, start: int, stop: int): self.start, self.stop = start, stop
     def __iter__(self): return iter(range(self.start, self.stop))
     def __len__(self): return self.stop - self.start
+
+# %% ../nbs/lib/02_codec.ipynb #cfwd02
+def codec_forward(codec: FactorizedPrior, x: torch.Tensor, decoder_latent: str = "noise", train: str = "all") -> dict:
+    "`FactorizedPrior.forward` with a choice of what `g_s` sees (`DECODER_LATENTS`) and of what trains (`CODEC_PARTS`)."
+    with torch.set_grad_enabled(torch.is_grad_enabled() and train == "all"):
+        y = codec.g_a(x)
+        y_tilde, likelihoods = codec.entropy_bottleneck(y)
+    if decoder_latent == "round":
+        medians = codec.entropy_bottleneck._get_medians().detach().reshape(1, -1, 1, 1)
+        y_tilde = y + (torch.round(y - medians) + medians - y).detach()   # the rounded value, the identity's gradient
+    return {"x_hat": codec.g_s(y_tilde), "likelihoods": {"y": likelihoods}}
 
 # %% ../nbs/lib/02_codec.ipynb #182ca558
 def training_images(data: str | os.PathLike) -> tuple[list[Path], list, dict]:
@@ -312,13 +335,14 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
         if step == start + 1 and rng_state is not None: torch.set_rng_state(rng_state)
         x = x.to(device, non_blocking=True)
         opt.zero_grad(set_to_none=True); aux_opt.zero_grad(set_to_none=True)
-        loss = criterion(codec(x), x)
+        loss = criterion(codec_forward(codec, x, cfg.decoder_latent, cfg.train), x)
         if not torch.isfinite(loss["loss"]):
             raise FloatingPointError(f"non-finite loss at step {step}; the last good checkpoints are in {ck}")
         loss["loss"].backward()
         if cfg.clip_max_norm > 0: torch.nn.utils.clip_grad_norm_(codec.parameters(), cfg.clip_max_norm)
         opt.step()
-        aux = codec.aux_loss(); aux.backward(); aux_opt.step()
+        aux = codec.aux_loss()
+        if cfg.train == "all": aux.backward(); aux_opt.step()   # decoder only: the entropy model stays as it was
         sched.step_update(step)
         if step % cfg.log_every == 0 or step == cfg.steps:
             mse, now = loss["mse_loss"].item(), time.time()
@@ -336,7 +360,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     codec.eval(); codec.update(force=True)  # the entropy coder's tables for the final weights
     save_checkpoint(cfg.steps)
     meta = {"steps": cfg.steps, "lmbda": lmbda, "crop": cfg.crop, "batch_size": cfg.batch_size, "lr": cfg.lr,
-            "recipe": cfg.recipe, "grey_weight": cfg.grey_weight,
+            "recipe": cfg.recipe, "grey_weight": cfg.grey_weight, "train": cfg.train, "decoder_latent": cfg.decoder_latent,
             "wall_s": round(history[-1]["wall_s"], 1) if history else 0, **provenance}
     save_codec(codec, out / "codec.safetensors", quality=cfg.quality, **meta)
     save_encoder(codec, out / "encoder.safetensors", quality=cfg.quality, **meta)
