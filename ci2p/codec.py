@@ -33,11 +33,11 @@ __all__ = ['PHOTOS', 'PHOTO_SPLITS', 'GREY_TOLERANCE', 'CROP_RECIPES', 'SATURATI
            'CODEC_PARTS', 'DECODER_LATENTS', 'CODEC_STRIDE', 'LATENT_STRIDE', 'QUALITY_KEYS', 'JPEG_SUBSAMPLING',
            'COMMANDS', 'photo_manifest', 'photos_dir', 'source_family', 'select_photos', 'photo_files', 'manifest_hash',
            'is_greyscale', 'CropPyramid', 'hue_rotation', 'colour_jitter', 'RandomCrops', 'PretrainConfig',
-           'psnr_from_mse', 'codec_forward', 'training_images', 'resize_long_side', 'pretrain_codec', 'save_codec',
-           'load_codec', 'image_tensor', 'pad64', 'crop_back', 'latent_symbols', 'zero_floor_bpp', 'image_quality',
-           'pooled_quality', 'per_image_mean', 'evaluate_codec', 'jpeg_image', 'jpeg_point', 'jpeg_curve',
-           'psnr_at_rate', 'jpeg_at_rate', 'against_jpeg', 'EvaluateConfig', 'evaluation_images', 'evaluate', 'main',
-           'entropy_round_trip']
+           'psnr_from_mse', 'codec_forward', 'training_images', 'resize_long_side', 'heldout_estimate',
+           'pretrain_codec', 'save_codec', 'load_codec', 'image_tensor', 'pad64', 'crop_back', 'latent_symbols',
+           'zero_floor_bpp', 'image_quality', 'pooled_quality', 'per_image_mean', 'evaluate_codec', 'jpeg_image',
+           'jpeg_point', 'jpeg_curve', 'psnr_at_rate', 'jpeg_at_rate', 'against_jpeg', 'EvaluateConfig',
+           'evaluation_images', 'evaluate', 'main', 'entropy_round_trip']
 
 # %% ../nbs/lib/02_codec.ipynb #09002a69
 PHOTOS = "photos"  # the name of the project's photographs: the manifest shipped in the package, the images in the cache
@@ -258,7 +258,7 @@ def resize_long_side(img: Image.Image, long_side: int) -> Image.Image:
 
 # %% ../nbs/lib/02_codec.ipynb #ca93f44d
 @torch.no_grad()
-def _heldout_estimate(codec, xs) -> dict:
+def heldout_estimate(codec, xs) -> dict:
     "Estimated bpp and PSNR of `codec` (eval mode: rounded latents) on a list of [1,3,H,W] tensors."
     was = codec.training; codec.eval(); bpp, psnr = [], []
     for x in xs:
@@ -354,7 +354,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
             bar.set_postfix(bpp=f"{rec['bpp']:.3f}", psnr=f"{rec['psnr']:.2f}", it_s=f"{rec['steps_per_s']:.2f}")
             if on_step: on_step(step, rec)
         if heldout and cfg.eval_every and (step % cfg.eval_every == 0 or step == cfg.steps):
-            evals.append({"step": step, **_heldout_estimate(codec, heldout)}); t_log = time.time()
+            evals.append({"step": step, **heldout_estimate(codec, heldout)}); t_log = time.time()
             _logger.info(f"step {step}: held-out {evals[-1]['eval_bpp']:.3f} bpp, {evals[-1]['eval_psnr']:.2f} dB")
         if step % cfg.ckpt_every == 0 and step < cfg.steps: save_checkpoint(step)
     codec.eval(); codec.update(force=True)  # the entropy coder's tables for the final weights
