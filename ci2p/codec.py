@@ -98,16 +98,16 @@ def is_greyscale(a: np.ndarray) -> bool:
 
 class CropPyramid:
     """Images held in memory as uint8 arrays at scales 1, 1/2, 1/4, ... (at most `max_levels`, short side >= `crop`).
-    `grey`: per image, whether it is greyscale (`is_greyscale` of its first level)."""
+    `grey`: per image, whether it is greyscale (`is_greyscale` of its first level); `depth`: per level, d of its scale 1/2**d."""
     def __init__(self, images, crop: int, max_levels: int = 6):
-        self.crop, self.levels, self.owner, self.grey = crop, [], [], []
+        self.crop, self.levels, self.owner, self.depth, self.grey = crop, [], [], [], []
         for i, img in enumerate(images):
             img = img if isinstance(img, Image.Image) else load_rgb(img)
             w, h = img.size
             if min(w, h) < crop:  # too small for one crop: enlarge so the short side equals the crop
                 s = crop / min(w, h); img = img.resize((max(crop, round(w * s)), max(crop, round(h * s))), Image.BICUBIC)
-            for _ in range(max_levels):
-                self.levels.append(np.asarray(img)); self.owner.append(i)
+            for depth in range(max_levels):
+                self.levels.append(np.asarray(img)); self.owner.append(i); self.depth.append(depth)
                 w, h = img.size
                 if min(w, h) // 2 < crop: break
                 img = img.resize((w // 2, h // 2), Image.LANCZOS)
@@ -120,9 +120,10 @@ class CropPyramid:
         h = hashlib.sha256()
         for a in self.levels: h.update(repr(a.shape).encode()); h.update(np.ascontiguousarray(a).data)
         return h.hexdigest()
-    def level_weights(self, grey_weight: float = 1.0) -> np.ndarray:
-        "Probability of each level: uniform over levels, a greyscale photograph's levels weighted by `grey_weight`."
-        w = np.array([grey_weight if self.grey[o] else 1.0 for o in self.owner], dtype=np.float64)
+    def level_weights(self, grey_weight: float = 1.0, level_decay: float = 1.0) -> np.ndarray:
+        """Probability of each level: uniform over levels, a greyscale photograph's levels weighted by `grey_weight`, and
+        the level at scale 1/2**d by `level_decay**d` (below 1: more crops at full resolution, where photographs are smoother)."""
+        w = np.array([(grey_weight if self.grey[o] else 1.0) * level_decay ** d for o, d in zip(self.owner, self.depth)], dtype=np.float64)
         return w / w.sum()
 
 # %% ../nbs/lib/02_codec.ipynb #c0l0ur02
@@ -147,10 +148,10 @@ def colour_jitter(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 class RandomCrops(torch.utils.data.Dataset):
     "Sample k: a level of `pyramid`, a `crop` x `crop` window, a flip and (recipe 'colour') colour jitter, from `(seed, k)`."
-    def __init__(self, pyramid: CropPyramid, seed: int = 0, recipe: str = "plain", grey_weight: float = 1.0):
+    def __init__(self, pyramid: CropPyramid, seed: int = 0, recipe: str = "plain", grey_weight: float = 1.0, level_decay: float = 1.0):
         if recipe not in CROP_RECIPES: raise UsageError(f"recipe must be one of {CROP_RECIPES}, got {recipe!r}")
         self.pyramid, self.crop, self.seed, self.recipe = pyramid, pyramid.crop, seed, recipe
-        self.p = pyramid.level_weights(grey_weight)
+        self.p = pyramid.level_weights(grey_weight, level_decay)
     def __len__(self): return 2**62
     def __getitem__(self, k: int) -> torch.Tensor:
         rng = np.random.default_rng([self.seed, k])
@@ -181,6 +182,8 @@ class PretrainConfig(Flags):
     recipe: str = arg("colour", "crop recipe: plain (window + flip) or colour (+ channels, hue, saturation, gamma)",
                       choices=CROP_RECIPES, group="Crops")
     grey_weight: float = arg(0.25, "sampling weight of a greyscale photograph's crops (colour ones: 1)", group="Crops")
+    level_decay: float = arg(1.0, "sampling weight of a pyramid level at scale 1/2**d: level_decay**d (1: uniform over levels; "
+                                  "below 1: more full-resolution crops, smoother)", group="Crops")
     crop: int = arg(128, "training crop size in pixels", group="Crops")
     max_levels: int = arg(6, "pyramid levels per photograph", group="Crops")
     workers: int = arg(0, "DataLoader processes cutting crops (0: in the training process)", group="Crops")
@@ -207,6 +210,7 @@ class PretrainConfig(Flags):
         if self.lr <= 0 or self.aux_lr <= 0: raise UsageError(f"--lr and --aux-lr must be > 0, got {self.lr}, {self.aux_lr}")
         if not 0 <= self.warmup_steps < self.steps: raise UsageError(f"--warmup-steps must be in [0, --steps), got {self.warmup_steps}")
         if self.grey_weight < 0: raise UsageError(f"--grey-weight must be >= 0, got {self.grey_weight}")
+        if not 0 < self.level_decay <= 1: raise UsageError(f"--level-decay must be in (0, 1], got {self.level_decay}")
         if self.train == "decoder" and self.init is None:
             raise UsageError("--train decoder refines the decoder of a trained codec: give it with --init")
 
@@ -323,7 +327,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
         record_checkpoint(ck, {"step": step, "files": {"state": name}}, keep=2)
 
     # every crop is a function of (seed, k) alone, so worker processes change the speed, never the crops
-    loader = torch.utils.data.DataLoader(RandomCrops(pyramid, cfg.seed, cfg.recipe, cfg.grey_weight), batch_size=cfg.batch_size,
+    loader = torch.utils.data.DataLoader(RandomCrops(pyramid, cfg.seed, cfg.recipe, cfg.grey_weight, cfg.level_decay), batch_size=cfg.batch_size,
                                          sampler=_Steps(start * cfg.batch_size, cfg.steps * cfg.batch_size), drop_last=True,
                                          num_workers=cfg.workers, pin_memory=device.type == "cuda",
                                          persistent_workers=False)
@@ -360,7 +364,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     codec.eval(); codec.update(force=True)  # the entropy coder's tables for the final weights
     save_checkpoint(cfg.steps)
     meta = {"steps": cfg.steps, "lmbda": lmbda, "crop": cfg.crop, "batch_size": cfg.batch_size, "lr": cfg.lr,
-            "recipe": cfg.recipe, "grey_weight": cfg.grey_weight, "train": cfg.train, "decoder_latent": cfg.decoder_latent,
+            "recipe": cfg.recipe, "grey_weight": cfg.grey_weight, "level_decay": cfg.level_decay, "train": cfg.train, "decoder_latent": cfg.decoder_latent,
             "wall_s": round(history[-1]["wall_s"], 1) if history else 0, **provenance}
     save_codec(codec, out / "codec.safetensors", quality=cfg.quality, **meta)
     save_encoder(codec, out / "encoder.safetensors", quality=cfg.quality, **meta)
