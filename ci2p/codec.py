@@ -378,7 +378,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
 # %% ../nbs/lib/02_codec.ipynb #9edee1f9
 def save_codec(codec: FactorizedPrior, path: str | os.PathLike, quality: int = 5, **metadata) -> Path:
     "The whole codec (after `update()`) as safetensors, tagged format=ci2p-codec, quality, N, M and `metadata`."
-    codec.update()  # CompressAI returns at once when the entropy coder's tables exist
+    codec.update(force=True)  # the entropy coder's tables from the weights as they are (without force CompressAI keeps stale ones)
     N, M = codec_channels(quality)
     return save_safetensors(codec.state_dict(), path, {"format": "ci2p-codec", "quality": quality, "N": N, "M": M, **metadata})
 
@@ -470,7 +470,7 @@ def evaluate_codec(codec: FactorizedPrior, images, names=None, device=None, keep
     the channel medians (`zero_bpp`) and their share of the symbols (`zero_share`), the decoded image rounded to 8 bits
     and its `image_quality`; averaged per photograph (`mean`) and pooled over pixels (`pooled`); `zero_floor_bpp`."""
     device = get_device(device)
-    codec = codec.to(device).eval(); codec.update()
+    codec = codec.to(device).eval(); codec.update(force=True)  # tables from these weights, never stale ones
     rows, recons = [], []
     for i, img in enumerate(images):
         name = names[i] if names else str(i)

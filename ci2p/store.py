@@ -643,7 +643,7 @@ def build(cfg: StoreConfig) -> dict:
     load_encoder_weights(stem.encoder, cfg.encoder_weights)
     eb = None
     if cfg.format == "bitstream":
-        codec = load_codec(cfg.encoder_weights, cfg.quality); codec.update()
+        codec = load_codec(cfg.encoder_weights, cfg.quality); codec.update(force=True)
         eb = codec.entropy_bottleneck
     describe = {"dataset": cfg.data.dataset, "data_dir": cfg.data.data_dir, "split": inputs.split, "broken_images": inputs.broken,
                 "encoder_weights": cfg.encoder_weights, "quality": cfg.quality, "zstandard": zstandard.__version__,
