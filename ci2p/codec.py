@@ -345,13 +345,12 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
         loss["loss"].backward()
         if cfg.clip_max_norm > 0: torch.nn.utils.clip_grad_norm_(codec.parameters(), cfg.clip_max_norm)
         opt.step()
-        aux = codec.aux_loss()
-        if cfg.train == "all": aux.backward(); aux_opt.step()   # decoder only: the entropy model stays as it was
+        if cfg.train == "all": aux = codec.aux_loss(); aux.backward(); aux_opt.step()   # decoder only: the entropy model stays
         sched.step_update(step)
         if step % cfg.log_every == 0 or step == cfg.steps:
             mse, now = loss["mse_loss"].item(), time.time()
             rec = {"step": step, "loss": loss["loss"].item(), "bpp": loss["bpp_loss"].item(), "mse": mse,
-                   "psnr": psnr_from_mse(mse), "aux_loss": aux.item(), "lr": opt.param_groups[0]["lr"],
+                   "psnr": psnr_from_mse(mse), "aux_loss": aux.item() if cfg.train == "all" else None, "lr": opt.param_groups[0]["lr"],
                    "steps_per_s": (step - (history[-1]["step"] if history and history[-1]["step"] > start else start)) / max(now - t_log, 1e-9),
                    "wall_s": wall0 + now - t0}
             t_log = now; history.append(rec)
