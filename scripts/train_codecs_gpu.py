@@ -1,0 +1,108 @@
+"""Train codecs from scratch inside a fixed wall-clock budget on one GPU: `ci2p-q5`'s successor and the rate-study codecs.
+
+    python scripts/train_codecs_gpu.py --data photos --out runs/codecs-gpu --budget-s 480 --qualities 5 1 3 8
+
+A GPU lent for minutes is spent best on one long run per codec whose learning-rate schedule *ends* inside the time
+given, so the step count cannot be fixed in advance. This script measures it instead:
+  1. probe: `python -m ci2p.codec pretrain` for `--probe-steps` steps, first the first quality alone, then every quality
+     at once (one process each, sharing the GPU), to measure steps/s in both arrangements;
+  2. plan: all qualities at equal steps when that reaches `--min-steps` in the time left, else the first quality alone;
+     the step count is the measured rate times the time left (less `--reserve-s`), rounded down to 500;
+  3. train: each codec with exactly that `--steps` (warm-up and cosine fitted to it), concurrently, each a plain
+     `python -m ci2p.codec pretrain` whose command is recorded, so any run can be repeated without this script.
+It writes OUT/plan.json (probe rates, the plan, the commands) and each run's folder OUT/codec-qQ (pretrain's outputs).
+Every argument after `--` goes to each pretrain unchanged (the recipe: crop, batch size, learning rate, ...).
+"""
+from __future__ import annotations
+import argparse, json, os, subprocess, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pretrain_command(data: str, out: Path, quality: int, steps: int, workers: int, device: str, extra: list[str],
+                     probe: bool = False) -> list[str]:
+    "The `python -m ci2p.codec pretrain` command of one run (`probe`: no held-out curve, no intermediate checkpoints)."
+    every = ["--eval-every", "0", "--log-every", "10", "--ckpt-every", str(steps), "--warmup-steps", "10"] if probe else \
+            ["--eval-every", str(max(steps // 10, 1)), "--log-every", "100", "--ckpt-every", "1000",
+             "--warmup-steps", str(min(500, steps // 20))]
+    return [sys.executable, "-m", "ci2p.codec", "pretrain", "--data", data, "--out", str(out), "--quality", str(quality),
+            "--steps", str(steps), "--workers", str(workers), "--device", device, *every, *extra]
+
+
+def run_all(cmds: list[list[str]], logs: list[Path]) -> float:
+    "Run `cmds` concurrently (each to its log); raise if one fails; return the wall time."
+    t = time.time(); procs = []
+    for c, log in zip(cmds, logs):
+        log.parent.mkdir(parents=True, exist_ok=True)
+        procs.append(subprocess.Popen(c, cwd=ROOT, stdout=open(log, "w"), stderr=subprocess.STDOUT))
+    codes = [p.wait() for p in procs]
+    for c, log, code in zip(cmds, logs, codes):
+        if code: raise SystemExit(f"exit {code}: {' '.join(c)}\n" + log.read_text()[-3000:])
+    return time.time() - t
+
+
+def steps_per_s(metrics: Path, skip: int) -> float:
+    "Steps/s of a finished run after its first `skip` steps (start-up, cuDNN's autotuning), from its log records."
+    hist = [r for r in json.loads(metrics.read_text())["history"] if r["step"] > skip]
+    return (hist[-1]["step"] - hist[0]["step"]) / max(hist[-1]["wall_s"] - hist[0]["wall_s"], 1e-9)
+
+
+def plan_steps(rate: float, seconds: float, overhead_s: float) -> int:
+    "Steps that fit in `seconds` at `rate` after `overhead_s` of start-up, rounded down to 500."
+    return int(max(0.0, (seconds - overhead_s) * rate) // 500 * 500)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    extra = argv[argv.index("--") + 1:] if "--" in argv else []
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--data", default="photos"); p.add_argument("--out", type=Path, default=Path("runs/codecs-gpu"))
+    p.add_argument("--qualities", type=int, nargs="+", default=[5, 1, 3, 8])
+    p.add_argument("--budget-s", type=float, default=480, help="wall-clock seconds for everything, probes included")
+    p.add_argument("--reserve-s", type=float, default=45, help="seconds kept back for held-out curves and saving")
+    p.add_argument("--probe-steps", type=int, default=90); p.add_argument("--min-steps", type=int, default=17_000)
+    p.add_argument("--workers", type=int, default=None, help="crop workers per run (default: the CPUs shared out)")
+    p.add_argument("--device", default="cuda")
+    a = p.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    t0, out, qs = time.time(), a.out, a.qualities
+    cpus = os.cpu_count() or 2
+    w1 = a.workers if a.workers is not None else max(cpus - 2, 0)
+    wn = a.workers if a.workers is not None else max(cpus // len(qs) - 1, 0)
+    plan = {"qualities": qs, "budget_s": a.budget_s, "extra": extra, "cpus": cpus, "probes": {}}
+
+    probes = [("alone", qs[:1], w1)] + ([("together", qs, wn)] if len(qs) > 1 else [])
+    for name, group, w in probes:
+        dirs = [out / "probe" / f"{name}-q{q}" for q in group]
+        wall = run_all([pretrain_command(a.data, d, q, a.probe_steps, w, a.device, extra, probe=True) for q, d in zip(group, dirs)],
+                       [d / "log.txt" for d in dirs])
+        rate = min(steps_per_s(d / "metrics.json", a.probe_steps // 3) for d in dirs)
+        plan["probes"][name] = {"qualities": group, "workers": w, "steps_per_s": rate, "wall_s": wall,
+                                "overhead_s": max(wall - a.probe_steps / rate, 0.0)}
+        print(f"probe {name} {group}: {rate:.1f} steps/s, {wall:.0f} s", flush=True)
+
+    left = a.budget_s - (time.time() - t0) - a.reserve_s
+    choice = None
+    if "together" in plan["probes"]:
+        pr = plan["probes"]["together"]
+        n = plan_steps(pr["steps_per_s"], left, pr["overhead_s"])
+        if n >= a.min_steps: choice = (qs, wn, n)
+    if choice is None:
+        pr = plan["probes"]["alone"]
+        choice = (qs[:1], w1, plan_steps(pr["steps_per_s"], left, pr["overhead_s"]))
+    group, w, n = choice
+    if n < 1000: raise SystemExit(f"only {n} steps fit in the {left:.0f} s left: give a larger --budget-s")
+    cmds = [pretrain_command(a.data, out / f"codec-q{q}", q, n, w, a.device, extra) for q in group]
+    plan.update({"chosen": group, "steps": n, "workers": w, "commands": [" ".join(c[1:]) for c in cmds]})
+    (out / "plan.json").write_text(json.dumps(plan, indent=1))
+    print(f"training {group} for {n} steps each ({w} crop workers each), {left:.0f} s left", flush=True)
+    plan["train_wall_s"] = run_all(cmds, [out / f"codec-q{q}" / "log.txt" for q in group])
+    (out / "plan.json").write_text(json.dumps(plan, indent=1))
+    for q in group:
+        ev = json.loads((out / f"codec-q{q}" / "metrics.json").read_text())["evals"]
+        print(f"q{q}: " + ", ".join(f"{e['step']}: {e['eval_psnr']:.2f} dB @ {e['eval_bpp']:.3f}" for e in ev), flush=True)
+    print(f"done in {time.time() - t0:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
