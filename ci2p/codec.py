@@ -556,7 +556,7 @@ def against_jpeg(res: dict, images) -> dict:
 @dataclass
 class EvaluateConfig:
     "Codec evaluation: `python -m ci2p.codec evaluate` (each field is a flag)."
-    weights: str = arg(help="'ci2p-q5-v2', 'ci2p-q5', 'official', 'random' or a codec file (.safetensors, .pth.tar)")
+    weights: str = arg(help="'ci2p-q5-v3', 'ci2p-q5-v2', 'ci2p-q5', 'official', 'random' or a codec file (.safetensors, .pth.tar)")
     data: str = arg(help="'photos' (the project's photographs), a photo manifest .json, or a folder of images")
     split: str = arg("eval", "the manifest split: eval (held out), source (held out by source), train, all", choices=PHOTO_SPLITS)
     long_side: int = arg(0, "resize each image to this long side first (Kodak: 768); 0: as is")

@@ -591,7 +591,7 @@ class StoreConfig(Flags):
     view_recipe: str = arg("paper", "paper: the image (and its mirror with --views 2); official: an augmentation bank of --views K views "
                            "drawn with the official recipe's pixel transforms, validation with its evaluation transform", choices=RECIPES,
                            group="Encoding")
-    encoder_weights: str = arg(DEFAULT_ENCODER_WEIGHTS, "the codec: 'ci2p-q5-v2', 'ci2p-q5', 'official', a codec .safetensors/.pth.tar (bitstream needs the whole codec)",
+    encoder_weights: str = arg(DEFAULT_ENCODER_WEIGHTS, "the codec: 'ci2p-q5-v3' (the default), 'ci2p-q5-v2', 'ci2p-q5', 'official', a codec .safetensors/.pth.tar (bitstream needs the whole codec)",
                                group="Encoding")
     quality: int = arg(5, "the codec's quality (1-8)", group="Encoding")
     shard_size: int = arg(1024, "images per shard file", group="Encoding")
