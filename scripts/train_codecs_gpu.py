@@ -12,7 +12,8 @@ given, so the step count cannot be fixed in advance. This script measures it ins
      at 0.79 of its probe's rate);
   3. train: each codec with exactly that `--steps` (warm-up and cosine fitted to it), concurrently, each a plain
      `python -m ci2p.codec pretrain` whose command is recorded, so any run can be repeated without this script.
-It writes OUT/plan.json (probe rates, the plan, the commands) and each run's folder OUT/codec-qQ (pretrain's outputs).
+`--steps N` skips the probes and trains every quality for N steps (the rate-study codecs at the shipped codec's step
+count, say). It writes OUT/plan.json (probe rates, the plan, the commands) and each run's folder OUT/codec-qQ (pretrain's outputs).
 Every argument after `--` goes to each pretrain unchanged (the recipe: crop, batch size, learning rate, ...).
 """
 from __future__ import annotations
@@ -66,15 +67,17 @@ def main(argv=None):
     p.add_argument("--probe-steps", type=int, default=90)
     p.add_argument("--rate-margin", type=float, default=0.75, help="fraction of the probe's steps/s to plan with"); p.add_argument("--min-steps", type=int, default=17_000)
     p.add_argument("--workers", type=int, default=None, help="crop workers per run (default: the CPUs shared out)")
+    p.add_argument("--steps", type=int, default=None, help="train every quality this many steps; no probes, no plan")
     p.add_argument("--device", default="cuda")
     a = p.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     t0, out, qs = time.time(), a.out, a.qualities
+    out.mkdir(parents=True, exist_ok=True)
     cpus = os.cpu_count() or 2
     w1 = a.workers if a.workers is not None else max(cpus - 2, 0)
     wn = a.workers if a.workers is not None else max(cpus // len(qs) - 1, 0)
     plan = {"qualities": qs, "budget_s": a.budget_s, "extra": extra, "cpus": cpus, "probes": {}}
 
-    probes = [("alone", qs[:1], w1)] + ([("together", qs, wn)] if len(qs) > 1 else [])
+    probes = [] if a.steps else [("alone", qs[:1], w1)] + ([("together", qs, wn)] if len(qs) > 1 else [])
     for name, group, w in probes:
         dirs = [out / "probe" / f"{name}-q{q}" for q in group]
         wall = run_all([pretrain_command(a.data, d, q, a.probe_steps, w, a.device, extra, probe=True) for q, d in zip(group, dirs)],
@@ -85,8 +88,8 @@ def main(argv=None):
         print(f"probe {name} {group}: {rate / a.rate_margin:.1f} steps/s, {wall:.0f} s", flush=True)
 
     left = a.budget_s - (time.time() - t0) - a.reserve_s
-    choice = None
-    if "together" in plan["probes"]:
+    choice = (qs, wn, a.steps) if a.steps else None
+    if choice is None and "together" in plan["probes"]:
         pr = plan["probes"]["together"]
         n = plan_steps(pr["steps_per_s_planned"], left, pr["overhead_s"])
         if n >= a.min_steps: choice = (qs, wn, n)
@@ -94,7 +97,7 @@ def main(argv=None):
         pr = plan["probes"]["alone"]
         choice = (qs[:1], w1, plan_steps(pr["steps_per_s_planned"], left, pr["overhead_s"]))
     group, w, n = choice
-    if n < 1000: raise SystemExit(f"only {n} steps fit in the {left:.0f} s left: give a larger --budget-s")
+    if not a.steps and n < 1000: raise SystemExit(f"only {n} steps fit in the {left:.0f} s left: give a larger --budget-s")
     cmds = [pretrain_command(a.data, out / f"codec-q{q}", q, n, w, a.device, extra) for q in group]
     plan.update({"chosen": group, "steps": n, "workers": w, "commands": [" ".join(c[1:]) for c in cmds]})
     (out / "plan.json").write_text(json.dumps(plan, indent=1))

@@ -1,0 +1,46 @@
+"""scripts/train_codecs_gpu.py: its planning arithmetic, and a fixed-steps run on the CPU end to end."""
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_driver():
+    spec = importlib.util.spec_from_file_location("train_codecs_gpu", ROOT / "scripts" / "train_codecs_gpu.py")
+    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+    return mod
+
+
+def test_plan_steps_and_rate(tmp_path):
+    d = load_driver()
+    assert d.plan_steps(40.0, 500, 25) == 19_000          # (500 - 25) s x 40 steps/s = 19,000, a multiple of 500
+    assert d.plan_steps(40.0, 500, 37.6) == 18_000        # 18,496 rounds down, never up past the budget
+    assert d.plan_steps(40.0, 20, 25) == 0                # start-up longer than the time left: nothing fits
+    hist = [{"step": 10, "wall_s": 9.0}, {"step": 20, "wall_s": 10.0}, {"step": 40, "wall_s": 11.0}, {"step": 60, "wall_s": 12.0}]
+    (tmp_path / "metrics.json").write_text(json.dumps({"history": hist}))
+    assert d.steps_per_s(tmp_path / "metrics.json", skip=15) == 20.0   # the slow first records (start-up) are left out
+
+
+def test_fixed_steps_run_on_cpu(tmp_path):
+    "`--steps` trains every quality with a plain pretrain command each, concurrently, and records the commands."
+    rng = np.random.default_rng(0)
+    (tmp_path / "imgs").mkdir()
+    for k in range(2): Image.fromarray(rng.integers(0, 256, (80, 96, 3), dtype=np.uint8)).save(tmp_path / "imgs" / f"{k}.png")
+    out = tmp_path / "run"
+    r = subprocess.run([sys.executable, "scripts/train_codecs_gpu.py", "--data", str(tmp_path / "imgs"), "--out", str(out),
+                        "--qualities", "1", "3", "--steps", "4", "--workers", "0", "--device", "cpu",
+                        "--", "--crop", "32", "--batch-size", "2", "--threads", "1"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    plan = json.loads((out / "plan.json").read_text())
+    assert plan["chosen"] == [1, 3] and plan["steps"] == 4 and plan["probes"] == {}
+    assert all("--steps 4" in c and "--crop 32" in c for c in plan["commands"]) and "--quality 3" in plan["commands"][1]
+    for q in (1, 3):
+        m = json.loads((out / f"codec-q{q}" / "metrics.json").read_text())
+        assert m["config"]["quality"] == q and m["history"][-1]["step"] == 4 and (out / f"codec-q{q}" / "codec.safetensors").is_file()
