@@ -107,6 +107,10 @@ def test_experiment_notebook(name, tmp_path):
         assert len(s["rows"]) == 2 * (2 + 4) and s["reference_codec"].startswith("ci2p-q5")   # the reference appears in both studies
         runs = {p.name for p in (out / "runs").iterdir()}
         assert len(runs) == 2 * 5, runs                                                      # ... but is trained once per seed
+        cs = json.loads((ROOT / "results" / "codec" / "summary.json").read_text())         # the reference's fidelity point:
+        f5 = s["codec_fidelity"]["5"]["bpp"]                                                 # the reference codec's, or none
+        if cs["weights"] == DEFAULT_ENCODER_WEIGHTS: assert f5 == cs["sets"][f"eval/{DEFAULT_ENCODER_WEIGHTS}"]["mean"]["bpp"]
+        else: assert f5 != f5, f"{cs['weights']}'s fidelity shown as {DEFAULT_ENCODER_WEIGHTS}'s"
     if name == "12_imagenet":
         s = json.loads((out / "summary.json").read_text())
         assert [h["model"] for h in s["gpu_hours"]] == ["vit_base_gap", "vit_base_p32_gap", "ci2p_vit_base", "ci2p_vit_base_ds"]
