@@ -197,6 +197,9 @@ def plot_codec_fidelity(points: pd.DataFrame, path=None):
     for r in m.itertuples(): ax.annotate(f"q{r.quality}: {r.psnr:.1f} dB", (r.bpp, r.final_top1), textcoords="offset points", xytext=(5, 5), fontsize=8)
     ax.set(xscale="log", xlabel="codec rate on held-out photographs (bpp, log scale)", ylabel="final top-1 (%)",
            title="CI2P-ViT top-1 against the fidelity of its frozen codec"); ax.grid(alpha=0.3)
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+    ax.set_xticks([t for t in (0.05, 0.1, 0.2, 0.5, 1, 2, 5) if points["bpp"].min() / 1.5 <= t <= points["bpp"].max() * 1.5])
+    ax.xaxis.set_major_formatter(ScalarFormatter()); ax.xaxis.set_minor_formatter(NullFormatter())   # 0.1, 0.2, ...: no overlapping 10^x labels
     fig.tight_layout()
     if path:
         from ci2p.files import atomic_write
