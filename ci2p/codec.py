@@ -19,7 +19,7 @@ from timm.scheduler import CosineLRScheduler
 from .checkpoints import record_checkpoint, usable_checkpoint
 from .cli import Flags, arg, command_parser, config_from_args, run_cli
 from .encoder import (QUALITY_LAMBDA, SHIPPED_CODECS, build_codec, codec_channels, load_official_codec,
-                          shipped_codec_path, save_encoder)
+                          shipped_codec_path, shipped_codecs_help, save_encoder)
 from .errors import MissingInput, UsageError
 from .files import load_torch, read_state_dict, save_json, save_safetensors, save_torch, sha256_file
 from .images import load_rgb, scan_images
@@ -172,7 +172,7 @@ class PretrainConfig(Flags):
     "Codec pretraining: `python -m ci2p.codec pretrain` (each field is a flag)."
     data: str = arg(help="'photos' (the project's photographs, their train split), a photo manifest .json, or a folder of images")
     out: str = arg("runs/codec", "output folder: checkpoints/, codec.safetensors, encoder.safetensors, metrics.json")
-    init: str | None = arg(None, "start from these codec weights ('ci2p-q5' or a codec file); default: from scratch")
+    init: str | None = arg(None, f"start from these codec weights ({shipped_codecs_help()} or a codec file); default: from scratch")
     quality: int = arg(5, "CompressAI quality (its lambda, N and M)", choices=sorted(QUALITY_LAMBDA))
     lmbda: float | None = arg(None, "rate-distortion weight (default: CompressAI's for --quality)")
     train: str = arg("all", "what trains: all (the whole codec) or decoder (g_s alone: the encoder and the entropy model, so "
@@ -556,7 +556,7 @@ def against_jpeg(res: dict, images) -> dict:
 @dataclass
 class EvaluateConfig:
     "Codec evaluation: `python -m ci2p.codec evaluate` (each field is a flag)."
-    weights: str = arg(help="'ci2p-q5-v3', 'ci2p-q5-v2', 'ci2p-q5', 'official', 'random' or a codec file (.safetensors, .pth.tar)")
+    weights: str = arg(help=f"{shipped_codecs_help()}, 'official', 'random' or a codec file (.safetensors, .pth.tar)")
     data: str = arg(help="'photos' (the project's photographs), a photo manifest .json, or a folder of images")
     split: str = arg("eval", "the manifest split: eval (held out), source (held out by source), train, all", choices=PHOTO_SPLITS)
     long_side: int = arg(0, "resize each image to this long side first (Kodak: 768); 0: as is")

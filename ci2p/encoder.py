@@ -20,8 +20,8 @@ from .files import check_shapes, read_state_dict, save_safetensors
 
 # %% auto #0
 __all__ = ['QUALITY_LAMBDA', 'OFFICIAL_FILES', 'SHIPPED_CODECS', 'DEFAULT_ENCODER_WEIGHTS', 'codec_channels', 'build_codec',
-           'shipped_codec_path', 'CI2PEncoder', 'load_official_codec', 'load_encoder_weights', 'build_encoder',
-           'save_encoder', 'Denormalize', 'main']
+           'shipped_codec_path', 'shipped_codecs_help', 'CI2PEncoder', 'load_official_codec', 'load_encoder_weights',
+           'build_encoder', 'save_encoder', 'Denormalize', 'main']
 
 # %% ../nbs/lib/01_encoder.ipynb #9c0eb32a
 QUALITY_LAMBDA = {1: 0.0018, 2: 0.0035, 3: 0.0067, 4: 0.0130, 5: 0.0250, 6: 0.0483, 7: 0.0932, 8: 0.1800}
@@ -51,6 +51,11 @@ def shipped_codec_path(name: str) -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"the shipped codec file {path} is missing from this installation of ci2p")
     return path
+
+def shipped_codecs_help() -> str:
+    "The shipped codecs' names for a command's help, the default first: one list for every command line."
+    names = [DEFAULT_ENCODER_WEIGHTS] + [n for n in SHIPPED_CODECS if n != DEFAULT_ENCODER_WEIGHTS]
+    return ", ".join(f"'{n}'" + (" (the default)" if n == DEFAULT_ENCODER_WEIGHTS else "") for n in names)
 
 # %% ../nbs/lib/01_encoder.ipynb #0d0c2413
 class CI2PEncoder(nn.Module):

@@ -22,7 +22,7 @@ from .runtime import setup_distributed
 from .data import (RECIPES, VAL_SUBSET_SEED_OFFSET, DataConfig, FlipViews, ImageArray, ImageFiles, SeededViews,
                    build_datasets, build_transforms, seeded_subset, OFFICIAL_AUG)
 from .models import CI2PStem, ci2p_stem, is_frozen_ci2p
-from .encoder import DEFAULT_ENCODER_WEIGHTS
+from .encoder import DEFAULT_ENCODER_WEIGHTS, shipped_codecs_help
 _logger = logging.getLogger("ci2p.store")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
@@ -591,7 +591,7 @@ class StoreConfig(Flags):
     view_recipe: str = arg("paper", "paper: the image (and its mirror with --views 2); official: an augmentation bank of --views K views "
                            "drawn with the official recipe's pixel transforms, validation with its evaluation transform", choices=RECIPES,
                            group="Encoding")
-    encoder_weights: str = arg(DEFAULT_ENCODER_WEIGHTS, "the codec: 'ci2p-q5-v3' (the default), 'ci2p-q5-v2', 'ci2p-q5', 'official', a codec .safetensors/.pth.tar (bitstream needs the whole codec)",
+    encoder_weights: str = arg(DEFAULT_ENCODER_WEIGHTS, f"the codec: {shipped_codecs_help()}, 'official', a codec .safetensors/.pth.tar (bitstream needs the whole codec)",
                                group="Encoding")
     quality: int = arg(5, "the codec's quality (1-8)", group="Encoding")
     shard_size: int = arg(1024, "images per shard file", group="Encoding")

@@ -23,7 +23,7 @@ from .files import atomic_write, load_torch, save_json, save_torch, sha256_file
 from .provenance import run_metadata
 from .runtime import all_sum, seed_everything, setup_distributed
 from .data import RECIPES, DataConfig, build_mixup
-from .encoder import SHIPPED_CODECS, shipped_codec_path
+from .encoder import SHIPPED_CODECS, shipped_codec_path, shipped_codecs_help
 from .models import CI2PStem, ci2p_stem, load_weights, model_facts, save_weights
 from .store import (FORMAT_LATENT, VERIFY_MODES, EpochViews, Inputs, LatentErasing, build_inputs, check_store_model,
                         read_manifest)
@@ -52,7 +52,7 @@ class TrainConfig(Flags):
                      group="Model")
     model_kwargs: dict = arg(help="model constructor arguments, timm's convention: --model-kwargs latent=yhat reshape=linear",
                              factory=dict, group="Model")
-    encoder_weights: str | None = arg("default", "CI2P/CNN-ViT encoder: 'default', 'ci2p-q5', 'official', random, a .pth.tar or .safetensors path",
+    encoder_weights: str | None = arg("default", f"CI2P/CNN-ViT encoder: 'default' or a shipped codec ({shipped_codecs_help()}), 'official', random, a .pth.tar or .safetensors path",
                                       group="Model")
     drop_path_rate: float = arg(0.1, "stochastic depth, rising linearly over the blocks", group="Model")
     data: DataConfig = arg(help="the images", factory=lambda: DataConfig(img_size=128))

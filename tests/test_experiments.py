@@ -21,7 +21,7 @@ TINY = {
     "06_complexity": (["-y", "models: [vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, vit_base_p32_gap]", "-y", "img_sizes: [256]"],
                       ["complexity.csv", "complexity.md"]),
     "07_throughput": (["-p", "full", "False"], ["throughput_cpu.csv", "throughput_cpu.png"]),
-    "10_codec": (["-p", "data", "{tmp}/photos", "-p", "long_side", "192", "-p", "max_images", "2", "-p", "training_metrics", "ci2p/assets/ci2p-q5.metrics.json", "-p", "weights", "ci2p-q5", "-y", "baselines: [ci2p-q5-v2]"],
+    "10_codec": (["-p", "data", "{tmp}/photos", "-p", "long_side", "192", "-p", "max_images", "2", "-y", "training_metrics: [ci2p/assets/ci2p-q5.metrics.json, ci2p/assets/ci2p-q5-v2.metrics.json]", "-p", "weights", "ci2p-q5", "-y", "baselines: [ci2p-q5-v2]"],
                  ["summary.json", "summary.md", "rate_distortion.png", "worst_crops.png", "rate_floor.png", "training_curve.png"]),
     "12_imagenet": (["-p", "img_size", "32", "-p", "max_train_samples", "64", "-p", "max_val_samples", "32", "-p", "batch_size", "32"],
                     ["summary.json", "summary.md", "val_top1.png"]),
@@ -126,6 +126,11 @@ def test_experiment_notebook(name, tmp_path):
         # multiples of 64, so no padding adds positions)
         floors = s["rate_floor"]["zero_floor_bpp"]
         assert set(floors) == {"ci2p-q5", "ci2p-q5-v2"} and all(0 < i["zero_bpp"] <= floors["ci2p-q5"] + 1e-6 for i in s["images"])
+        # two training stages, the second (v2, fine-tuned from ci2p-q5) continuing the first's step count on the curve
+        assert [t["codec"] for t in s["training"]] == ["ci2p-q5", "ci2p-q5-v2"]
+        md = (out / "summary.md").read_text()
+        q5_steps, v2_steps = (t["config"]["steps"] for t in s["training"])
+        assert f"`ci2p-q5-v2`: steps {q5_steps + 1:,}-{q5_steps + v2_steps:,} (the whole codec, from `ci2p-q5`)" in md, md
     if name == "06_complexity":
         assert "## Erratum" in (out / "complexity.md").read_text()
 
