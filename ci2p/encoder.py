@@ -94,7 +94,7 @@ class CI2PEncoder(nn.Module):
         "y-hat: `y` rounded around the entropy model's medians, exactly as CompressAI's `compress`/`decompress` return it."
         if not torch.isfinite(self.medians).all():
             raise UsageError("latent='yhat' needs the codec's entropy model, and these encoder weights carry none: use a whole "
-                             "codec ('ci2p-q5', 'official', a codec.safetensors or .pth.tar)")
+                             f"codec ({shipped_codecs_help()}, 'official', a codec.safetensors or .pth.tar)")
         return torch.round(y - self.medians) + self.medians
 
     def extra_repr(self): return f"quality={self.quality}, out_chs={self.out_chs}, frozen={self.frozen}"
@@ -110,7 +110,7 @@ def load_official_codec(quality: int = 5, progress: bool = False) -> FactorizedP
             f"could not load the official CompressAI bmshj2018_factorized quality-{quality} weights ({type(e).__name__}: {e}).\n"
             f"Two alternatives work offline:\n"
             f"  1. a local copy of the official checkpoint: weights='/path/to/{fname}'\n"
-            f"  2. the codec shipped with ci2p: weights='ci2p-q5' (or your own: `python -m ci2p.codec pretrain`)") from e
+            f"  2. a codec shipped with ci2p: weights='{DEFAULT_ENCODER_WEIGHTS}' (or your own: `python -m ci2p.codec pretrain`)") from e
 
 def _medians(state: dict):
     "The entropy bottleneck's medians [1, M, 1, 1] (CompressAI's `_get_medians`) from a codec state dict; None without an entropy model."
