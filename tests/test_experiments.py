@@ -21,7 +21,7 @@ TINY = {
     "06_complexity": (["-y", "models: [vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, vit_base_p32_gap]", "-y", "img_sizes: [256]"],
                       ["complexity.csv", "complexity.md"]),
     "07_throughput": (["-p", "full", "False"], ["throughput_cpu.csv", "throughput_cpu.png"]),
-    "10_codec": (["-p", "data", "{tmp}/photos", "-p", "long_side", "192", "-p", "max_images", "2", "-y", "training_metrics: [ci2p/assets/ci2p-q5.metrics.json, ci2p/assets/ci2p-q5-v2.metrics.json]", "-p", "weights", "ci2p-q5", "-y", "baselines: [ci2p-q5-v2]"],
+    "10_codec": (["-p", "data", "{tmp}/photos", "-p", "long_side", "192", "-p", "max_images", "2", "-y", "training_metrics: [ci2p/assets/ci2p-q5.metrics.json, ci2p/assets/ci2p-q5-v2.metrics.json]", "-p", "weights", "ci2p-q5", "-y", "baselines: [ci2p-q5-v2]", "-y", "decoder_check_dir: [{tmp}/checks]"],
                  ["summary.json", "summary.md", "rate_distortion.png", "worst_crops.png", "rate_floor.png", "training_curve.png"]),
     "12_imagenet": (["-p", "img_size", "32", "-p", "max_train_samples", "64", "-p", "max_val_samples", "32", "-p", "batch_size", "32"],
                     ["summary.json", "summary.md", "val_top1.png"]),
@@ -46,6 +46,12 @@ def run_papermill(name, tmp_path, extra=()):
         import shutil, skimage
         (tmp_path / "photos").mkdir()
         for f in ("chelsea.png", "coffee.png"): shutil.copy(Path(skimage.__file__).parent / "data" / f, tmp_path / "photos" / f)
+    if name == "10_codec":  # two refinement runs from ci2p-q5, as `pretrain --init` lays them out (only what the notebook reads)
+        for run, train, lr, psnr in (("decoder-lr1e-4-s0", "decoder", 1e-4, 31.0), ("all-lr2e-5-s0", "all", 2e-5, 30.0)):
+            (tmp_path / "checks" / run).mkdir(parents=True)
+            cfg = {"init": "ci2p-q5", "train": train, "decoder_latent": "round", "seed": 0, "steps": 40, "lr": lr}
+            (tmp_path / "checks" / run / "metrics.json").write_text(json.dumps(
+                {"config": cfg, "evals": [{"step": 20, "eval_bpp": 0.9, "eval_psnr": 20.0}, {"step": 40, "eval_bpp": 0.7, "eval_psnr": psnr}]}))
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "papermill", f"nbs/{name}.ipynb", str(tmp_path / f"{name}{len(extra)}.ipynb"), "-k", "ci2p",
            *params, "-p", "out_dir", str(out)]
@@ -131,6 +137,13 @@ def test_experiment_notebook(name, tmp_path):
         md = (out / "summary.md").read_text()
         q5_steps, v2_steps = (t["config"]["steps"] for t in s["training"])
         assert f"`ci2p-q5-v2`: steps {q5_steps + 1:,}-{q5_steps + v2_steps:,} (the whole codec, from `ci2p-q5`)" in md, md
+        # the refinement check: each run's last estimate against one estimate of the codec both started from, its options
+        # read from its config (the lr as code: the markdown table would print "1e-04" as 0.000)
+        chk = s["decoder_check"]
+        assert [(r["train"], r["lr"], r["eval_psnr"], r["eval_bpp"]) for r in chk] == [("all", "`2e-05`", 30.0, 0.7), ("decoder", "`1e-04`", 31.0, 0.7)]
+        starts = {round(r["eval_psnr"] - r["d_psnr_vs_init"], 9) for r in chk}
+        assert len(starts) == 1 and 25 < starts.pop() < 50 and all(0 < r["init_bpp"] < 3 for r in chk), chk
+        assert "## Refinement check (`folder`)" in md and "`1e-04`" in md and "`2e-05`" in md
     if name == "06_complexity":
         assert "## Erratum" in (out / "complexity.md").read_text()
 
