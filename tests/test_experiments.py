@@ -49,7 +49,7 @@ def run_papermill(name, tmp_path, extra=()):
     if name == "10_codec":  # two refinement runs from ci2p-q5, as `pretrain --init` lays them out (only what the notebook reads)
         for run, train, lr, psnr in (("decoder-lr1e-4-s0", "decoder", 1e-4, 31.0), ("all-lr2e-5-s0", "all", 2e-5, 30.0)):
             (tmp_path / "checks" / run).mkdir(parents=True)
-            cfg = {"init": "ci2p-q5", "train": train, "decoder_latent": "round", "seed": 0, "steps": 40, "lr": lr}
+            cfg = {"init": "ci2p-q5", "train": train, "decoder_latent": "round", "seed": 0, "steps": 40, "crop": 64, "batch_size": 2, "lr": lr}
             (tmp_path / "checks" / run / "metrics.json").write_text(json.dumps(
                 {"config": cfg, "evals": [{"step": 20, "eval_bpp": 0.9, "eval_psnr": 20.0}, {"step": 40, "eval_bpp": 0.7, "eval_psnr": psnr}]}))
     out = tmp_path / "out"
@@ -140,7 +140,7 @@ def test_experiment_notebook(name, tmp_path):
         # the refinement check: each run's last estimate against one estimate of the codec both started from, its options
         # read from its config (the lr as code: the markdown table would print "1e-04" as 0.000)
         chk = s["decoder_check"]
-        assert [(r["train"], r["lr"], r["eval_psnr"], r["eval_bpp"]) for r in chk] == [("all", "`2e-05`", 30.0, 0.7), ("decoder", "`1e-04`", 31.0, 0.7)]
+        assert [(r["train"], r["lr"], r["crop"], r["eval_psnr"], r["eval_bpp"]) for r in chk] == [("all", "`2e-05`", 64, 30.0, 0.7), ("decoder", "`1e-04`", 64, 31.0, 0.7)]
         starts = {round(r["eval_psnr"] - r["d_psnr_vs_init"], 9) for r in chk}
         assert len(starts) == 1 and 25 < starts.pop() < 50 and all(0 < r["init_bpp"] < 3 for r in chk), chk
         assert "## Refinement check (`folder`)" in md and "`1e-04`" in md and "`2e-05`" in md
