@@ -184,7 +184,8 @@ class PretrainConfig(Flags):
     grey_weight: float = arg(0.25, "sampling weight of a greyscale photograph's crops (colour ones: 1)", group="Crops")
     level_decay: float = arg(1.0, "sampling weight of a pyramid level at scale 1/2**d: level_decay**d (1: uniform over levels; "
                                   "below 1: more full-resolution crops, smoother)", group="Crops")
-    crop: int = arg(128, "training crop size in pixels", group="Crops")
+    crop: int = arg(128, "training crop size in pixels; it also chooses the pyramid levels (short side >= crop): a smaller "
+                        "crop adds coarser, busier levels (fine-tuning a codec, keep the crop it was trained at)", group="Crops")
     max_levels: int = arg(6, "pyramid levels per photograph", group="Crops")
     workers: int = arg(0, "DataLoader processes cutting crops (0: in the training process)", group="Crops")
     steps: int = arg(6_000, "optimiser steps in all", group="Optimiser")
