@@ -4,13 +4,21 @@
 
 # %% ../nbs/lib/00_paths.ipynb #path0003
 from __future__ import annotations
-import os
+import os, shutil, tempfile
+from multiprocessing import util as mp_util
 from importlib import resources
 from pathlib import Path
 from .errors import MissingInput
 
 # %% auto #0
-__all__ = ['project_root', 'output_dir', 'asset_path', 'cache_dir']
+__all__ = ['scratch_dir', 'project_root', 'output_dir', 'asset_path', 'cache_dir']
+
+# %% ../nbs/lib/00_paths.ipynb #5ad1c0a2
+def scratch_dir(prefix: str = "ci2p-") -> Path:
+    "A new folder under `$TMPDIR`, removed with everything in it when this process ends (also as a pool's worker)."
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    mp_util.Finalize(None, shutil.rmtree, args=(str(path),), kwargs={"ignore_errors": True}, exitpriority=0)
+    return path
 
 # %% ../nbs/lib/00_paths.ipynb #path0006
 def project_root(start: str | os.PathLike | None = None) -> Path:

@@ -48,18 +48,19 @@ def _step_check(name: str, img_size: int, batch_size: int, device, amp: str, com
 
 
 def _torchrun_check(device, tiny: bool) -> str:
-    out = Path(tempfile.mkdtemp(prefix="ci2p-gpu-check-"))
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "1", "--master_port", "29531", "-m", "ci2p.train",
-           "--model", "ci2p_vit_tiny" if tiny else "ci2p_vit_small", "--dataset", "demo", "--img-size", "64",
-           "--epochs", "1", "--batch-size", "32", "--max-train-samples", "128", "--max-val-samples", "64",
-           "--device", device.type, "--out", str(out), "--no-progress"]
-    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    if r.returncode: raise AssertionError(f"torchrun exited {r.returncode}:\n{(r.stdout + r.stderr)[-2000:]}")
-    run = json.loads((out / "run.json").read_text())
+    with tempfile.TemporaryDirectory(prefix="ci2p-gpu-check-") as tmp:
+        out = Path(tmp)
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "1", "--master_port", "29531", "-m", "ci2p.train",
+               "--model", "ci2p_vit_tiny" if tiny else "ci2p_vit_small", "--dataset", "demo", "--img-size", "64",
+               "--epochs", "1", "--batch-size", "32", "--max-train-samples", "128", "--max-val-samples", "64",
+               "--device", device.type, "--out", str(out), "--no-progress"]
+        r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        if r.returncode: raise AssertionError(f"torchrun exited {r.returncode}:\n{(r.stdout + r.stderr)[-2000:]}")
+        run = json.loads((out / "run.json").read_text())
+        res = json.loads((out / "result.json").read_text())
     backend = run.get("backend")
     want = "nccl" if device.type == "cuda" else "gloo"
     if backend != want: raise AssertionError(f"the process group used {backend!r}, expected {want!r}")
-    res = json.loads((out / "result.json").read_text())
     return f"process group {backend}, world size {run['world_size']}, val top-1 {res['history'][-1]['val_top1']:.1f} %"
 
 

@@ -61,7 +61,7 @@ def run_papermill(name, tmp_path, extra=()):
 
 
 @pytest.mark.parametrize("name", sorted(TINY))
-def test_experiment_notebook(name, tmp_path):
+def test_experiment_notebook(name, tmp_path, clean_tmpdir):
     status = ["git", "status", "--porcelain", "--untracked-files=all", "--", "results", "data", "nbs", "ci2p"]
     before = subprocess.run(status, cwd=ROOT, capture_output=True, text=True).stdout
     out = run_papermill(name, tmp_path)

@@ -24,7 +24,7 @@ def test_no_gpu_says_so_and_exits_0():
     assert r.returncode == 2 and "no CUDA device" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_checks_run_on_cpu(tmp_path):
+def test_checks_run_on_cpu(tmp_path, clean_tmpdir):
     "Every check but torch.compile (minutes on a CPU) on tiny models: each passes and says what it measured."
     out = tmp_path / "gpu_check.json"
     r = subprocess.run([sys.executable, "scripts/gpu_check.py", "--device", "cpu", "--skip", "compile", "--json", str(out)],

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 
-def test_torchrun_two_processes(tmp_path):
+def test_torchrun_two_processes(tmp_path, clean_tmpdir):
     out = tmp_path / "ddp"
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517", "-m", "ci2p.train",
            "--model", "ci2p_vit_tiny", "--dataset", "demo", "--img-size", "32", "--epochs", "2", "--batch-size", "16",
@@ -33,7 +33,7 @@ def _run(args, tmp_path, port=None):
     return r
 
 
-def test_torchrun_store_build_and_train(tmp_path):
+def test_torchrun_store_build_and_train(tmp_path, clean_tmpdir):
     """Two ranks build a latent store (each encodes its share of the shards) with the same bytes as one process; two
     ranks then train from it."""
     build = ["ci2p.store", "build", "--dataset", "demo", "--img-size", "32", "--max-train-samples", "96", "--max-val-samples", "40",
