@@ -30,12 +30,13 @@ _logger = logging.getLogger("ci2p.codec")  # a fixed name: the same logger when 
 
 # %% auto #0
 __all__ = ['PHOTOS', 'PHOTO_SPLITS', 'GREY_TOLERANCE', 'CROP_RECIPES', 'SATURATION_RANGE', 'GAMMA_RANGE', 'P_PERMUTE', 'P_HUE',
-           'CODEC_PARTS', 'DECODER_LATENTS', 'CODEC_STRIDE', 'LATENT_STRIDE', 'QUALITY_KEYS', 'JPEG_SUBSAMPLING',
-           'COMMANDS', 'photo_manifest', 'photos_dir', 'source_family', 'select_photos', 'photo_files', 'manifest_hash',
-           'is_greyscale', 'CropPyramid', 'hue_rotation', 'colour_jitter', 'RandomCrops', 'PretrainConfig',
-           'psnr_from_mse', 'codec_forward', 'training_images', 'resize_long_side', 'heldout_estimate',
-           'pretrain_codec', 'save_codec', 'load_codec', 'image_tensor', 'pad64', 'crop_back', 'latent_symbols',
-           'zero_floor_bpp', 'image_quality', 'pooled_quality', 'per_image_mean', 'evaluate_codec', 'jpeg_image',
+           'CODEC_PARTS', 'DECODER_LATENTS', 'CODEC_STRIDE', 'SYMBOL_RADIUS', 'PRIOR_PARAMETERS', 'QUALITY_KEYS',
+           'JPEG_SUBSAMPLING', 'COMMANDS', 'photo_manifest', 'photos_dir', 'source_family', 'select_photos',
+           'photo_files', 'manifest_hash', 'is_greyscale', 'CropPyramid', 'hue_rotation', 'colour_jitter',
+           'RandomCrops', 'PretrainConfig', 'psnr_from_mse', 'codec_forward', 'training_images', 'resize_long_side',
+           'heldout_estimate', 'pretrain_codec', 'save_codec', 'load_codec', 'image_tensor', 'pad_codec', 'crop_back',
+           'latent_symbols', 'zero_floor_bpp', 'symbol_histogram', 'prior_bits', 'fit_prior', 'RefitPriorConfig',
+           'refit_prior', 'image_quality', 'pooled_quality', 'per_image_mean', 'evaluate_codec', 'jpeg_image',
            'jpeg_point', 'jpeg_curve', 'psnr_at_rate', 'jpeg_at_rate', 'against_jpeg', 'EvaluateConfig',
            'evaluation_images', 'evaluate', 'main', 'entropy_round_trip']
 
@@ -267,7 +268,7 @@ def heldout_estimate(codec, xs) -> dict:
     "Estimated bpp and PSNR of `codec` (eval mode: rounded latents) on a list of [1,3,H,W] tensors."
     was = codec.training; codec.eval(); bpp, psnr = [], []
     for x in xs:
-        xp, unpad = pad64(x); out = codec(xp)
+        xp, unpad = pad_codec(x); out = codec(xp)
         bpp.append(sum(torch.log2(p).sum().item() for p in out["likelihoods"].values()) / -(x.shape[-2] * x.shape[-1]))
         psnr.append(psnr_from_mse(F.mse_loss(crop_back(out["x_hat"].clamp(0, 1), unpad), x).item()))
     codec.train(was)
@@ -401,22 +402,21 @@ def image_tensor(img: Image.Image) -> torch.Tensor:
     "A PIL image as a [1, 3, H, W] float tensor in [0, 1]."
     return torch.from_numpy(np.asarray(img.convert("RGB"), dtype=np.float32).transpose(2, 0, 1) / 255.0)[None]
 
-CODEC_STRIDE = 64  # bmshj2018_factorized: four stride-2 stages in g_a, four more in the entropy model's grid
+CODEC_STRIDE = 16  # FactorizedPrior.downsampling_factor: four stride-2 stages in g_a, one latent position per 16 x 16 pixels
 
-def pad64(x):
-    "Pad [.., H, W] with zeros (centred) to multiples of 64, as CompressAI's examples do; returns (x, unpad)."
-    pad, unpad = compute_padding(*x.shape[-2:], min_div=CODEC_STRIDE)
-    return F.pad(x, pad, mode="constant", value=0), unpad
+def pad_codec(x, stride: int = CODEC_STRIDE):
+    """Pad [B, C, H, W] to multiples of `stride`, centred, repeating the edge pixels (as JPEG fills its last blocks);
+    returns (x, unpad)."""
+    pad, unpad = compute_padding(*x.shape[-2:], min_div=stride)
+    return F.pad(x, pad, mode="replicate"), unpad
 
 def crop_back(x, unpad):
-    "Undo `pad64` (CompressAI's negative padding)."
+    "Undo `pad_codec` (CompressAI's negative padding)."
     return F.pad(x, unpad)
 
 # %% ../nbs/lib/02_codec.ipynb #floor02
-LATENT_STRIDE = 16  # g_a: four stride-2 stages, one latent position per 16 x 16 pixels
-
 def latent_symbols(codec: FactorizedPrior, x: torch.Tensor) -> torch.Tensor:
-    "The entropy coder's symbols of `x` (padded to 64): `round(g_a(x) - medians)`, 0 at a channel's median."
+    "The entropy coder's symbols of `x` (padded with `pad_codec`): `round(g_a(x) - medians)`, 0 at a channel's median."
     y = codec.g_a(x)
     return torch.round(y - codec.entropy_bottleneck._get_medians().reshape(1, -1, 1, 1))
 
@@ -426,7 +426,113 @@ def zero_floor_bpp(codec: FactorizedPrior) -> float:
     eb = codec.entropy_bottleneck; was = eb.training; eb.eval()
     _, lik = eb(eb._get_medians().reshape(1, -1, 1, 1).clone())
     eb.train(was)
-    return -torch.log2(lik).sum().item() / LATENT_STRIDE ** 2
+    return -torch.log2(lik).sum().item() / CODEC_STRIDE ** 2
+
+# %% ../nbs/lib/02_codec.ipynb #prior02
+SYMBOL_RADIUS = 256  # symbols counted in [-256, 256] about each channel's median (a rarer, wider one at the edge)
+
+@torch.no_grad()
+def symbol_histogram(codec: FactorizedPrior, xs, weights=None, radius: int = SYMBOL_RADIUS) -> torch.Tensor:
+    """[M, 2 * radius + 1]: per latent channel, the share of each entropy-coder symbol (`latent_symbols`) among the
+    latents of the images `xs` ([1, 3, H, W] tensors, each padded with `pad_codec`; a generator will do). Image i's
+    shares are weighted by `weights[i]` (default: all alike), so a large image weighs no more than a small one."""
+    total, wsum = None, 0.0
+    for i, x in enumerate(xs):
+        w = 1.0 if weights is None else float(weights[i])
+        s = latent_symbols(codec, pad_codec(x)[0])[0]
+        s = s.reshape(s.shape[0], -1).clamp(-radius, radius).long().cpu() + radius
+        h = torch.zeros(s.shape[0], 2 * radius + 1, dtype=torch.float64).scatter_add_(1, s, torch.ones(s.shape, dtype=torch.float64))
+        total = w * h / s.shape[1] + (0 if total is None else total); wsum += w
+    if total is None or wsum <= 0: raise UsageError("symbol_histogram needs at least one image with a positive weight")
+    return (total / wsum).float()
+
+def prior_bits(eb, hist: torch.Tensor) -> torch.Tensor:
+    "Expected bits per latent position (all channels together) of symbols drawn from `hist`, under the entropy model `eb`."
+    radius = (hist.shape[1] - 1) // 2
+    grid = eb._get_medians().detach() + torch.arange(-radius, radius + 1, dtype=hist.dtype, device=hist.device)  # [M, 1, K]
+    lik, _, _ = eb._likelihood(grid)
+    if eb.use_likelihood_bound: lik = eb.likelihood_lower_bound(lik)
+    return -(hist * torch.log2(lik[:, 0])).sum()
+
+PRIOR_PARAMETERS = ("matrices", "biases", "factors")  # CompressAI's density; the quantiles hold the medians and tails
+
+def fit_prior(codec: FactorizedPrior, hist: torch.Tensor, steps: int = 2000, lr: float = 1e-3, log_every: int = 100) -> list[dict]:
+    """Fit the density of `codec`'s factorized prior to `hist` by maximum likelihood (Adam on `prior_bits`), in place;
+    returns the curve. g_a, g_s and the medians stay bit for bit; afterwards CompressAI's bisection finds the new
+    density's tails and the entropy coder's tables are rebuilt."""
+    eb, curve = codec.entropy_bottleneck, []
+    params = [p for n, p in eb.named_parameters() if n.split(".")[0] in PRIOR_PARAMETERS]
+    opt = torch.optim.Adam(params, lr=lr)
+    with torch.enable_grad():
+        for step in range(steps + 1):
+            loss = prior_bits(eb, hist)
+            if step % log_every == 0 or step == steps:
+                curve.append({"step": step, "bits_per_position": loss.item(), "bpp": loss.item() / CODEC_STRIDE ** 2})
+            if step == steps: break
+            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+    with torch.no_grad():
+        medians = eb.quantiles[:, :, 1].clone()
+        eb._update_quantiles()             # the tails of the new density (CompressAI's bisection) ...
+        eb.quantiles[:, :, 1] = medians    # ... around the medians g_s was trained with
+    codec.update(force=True)
+    return curve
+
+# %% ../nbs/lib/02_codec.ipynb #prior06
+@dataclass
+class RefitPriorConfig(Flags):
+    "Refitting a codec's prior to photographs: `python -m ci2p.codec refit-prior` (each field is a flag)."
+    init: str = arg(help=f"the codec whose transforms and medians stay: {shipped_codecs_help()} or a codec file")
+    data: str = arg(help="'photos' (their train split), a photo manifest .json, or a folder of images")
+    out: str = arg("runs/prior", "output folder: codec.safetensors, metrics.json")
+    quality: int = arg(5, "quality of the codec", choices=sorted(QUALITY_LAMBDA))
+    grey_weight: float = arg(0.25, "weight of a greyscale photograph's levels (colour ones: 1), as pretraining's sampler")
+    level_decay: float = arg(1.0, "weight of the level at scale 1/2**d: level_decay**d, as pretraining's sampler")
+    crop: int = arg(256, "the pyramid levels, as pretraining's --crop chooses them (short side >= crop)")
+    max_levels: int = arg(6, "pyramid levels per photograph")
+    steps: int = arg(2000, "Adam steps of the fit")
+    lr: float = arg(1e-3, "learning rate of the fit")
+    eval_split: str = arg("source", "the manifest split of the held-out estimate before and after", choices=("source", "eval"))
+    eval_long_side: int = arg(768, "held-out photographs resized to this long side")
+    threads: int | None = arg(None, "torch CPU threads (default: leave as is)")
+    device: str | None = arg(None, "cpu, cuda, cuda:N, mps (default: the best available)")
+
+    def __post_init__(self):
+        if self.steps < 1 or self.crop < 1: raise UsageError(f"--steps and --crop must be >= 1, got {self.steps}, {self.crop}")
+        if self.lr <= 0: raise UsageError(f"--lr must be > 0, got {self.lr}")
+        if self.grey_weight < 0: raise UsageError(f"--grey-weight must be >= 0, got {self.grey_weight}")
+        if not 0 < self.level_decay <= 1: raise UsageError(f"--level-decay must be in (0, 1], got {self.level_decay}")
+
+def refit_prior(cfg: RefitPriorConfig, images=None, eval_images=None) -> dict:
+    """Refit the prior of the codec `cfg.init` to the training photographs of `cfg.data` (see above) and write
+    `codec.safetensors` and `metrics.json` to `cfg.out`. `images` / `eval_images`: PIL images or files instead."""
+    out = Path(cfg.out); out.mkdir(parents=True, exist_ok=True)
+    if cfg.threads: torch.set_num_threads(cfg.threads)
+    device, t0 = get_device(cfg.device), time.time()
+    broken, provenance = [], {"images": "given"}
+    if images is None:
+        images, broken, provenance = training_images(cfg.data)
+        if eval_images is None and "manifest" in provenance: eval_images = photo_files(cfg.eval_split, cfg.data)
+    pyramid = CropPyramid(images, cfg.crop, cfg.max_levels)
+    provenance["pyramid_sha256"] = pyramid.fingerprint()
+    init_path = shipped_codec_path(cfg.init) if str(cfg.init) in SHIPPED_CODECS else Path(cfg.init)
+    provenance["init"] = {"weights": str(cfg.init), "sha256": sha256_file(init_path)}
+    codec = load_codec(cfg.init, cfg.quality).to(device)
+    heldout = [image_tensor(resize_long_side(im if isinstance(im, Image.Image) else load_rgb(im), cfg.eval_long_side)).to(device)
+               for im in (eval_images or [])]
+    before = heldout_estimate(codec, heldout) if heldout else None
+    levels = (torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1))).to(device).float().div_(255)[None] for a in pyramid.levels)
+    hist = symbol_histogram(codec, levels, pyramid.level_weights(cfg.grey_weight, cfg.level_decay))
+    curve = fit_prior(codec, hist, cfg.steps, cfg.lr)
+    after = heldout_estimate(codec, heldout) if heldout else None
+    meta = {"refit_prior": {k: getattr(cfg, k) for k in ("grey_weight", "level_decay", "crop", "max_levels", "steps", "lr")},
+            "lmbda": QUALITY_LAMBDA[cfg.quality], "wall_s": round(time.time() - t0, 1), **provenance}
+    save_codec(codec.cpu(), out / "codec.safetensors", quality=cfg.quality, **meta)
+    metrics = {"config": asdict(cfg), "n_images": pyramid.n_images, "n_levels": len(pyramid), "broken_images": broken,
+               "provenance": provenance, "curve": curve, "heldout_before": before, "heldout_after": after,
+               "zero_floor_bpp": zero_floor_bpp(codec), "files": {"codec": str(out / "codec.safetensors")},
+               "wall_s": meta["wall_s"], "meta": run_metadata(device)}
+    save_json(metrics, out / "metrics.json")
+    return metrics
 
 # %% ../nbs/lib/02_codec.ipynb #61941997
 def image_quality(x: np.ndarray, rec: np.ndarray) -> dict:
@@ -476,7 +582,7 @@ def evaluate_codec(codec: FactorizedPrior, images, names=None, device=None, keep
         name = names[i] if names else str(i)
         x = image_tensor(img).to(device)
         h, w = x.shape[-2:]
-        xp, unpad = pad64(x)
+        xp, unpad = pad_codec(x)
         t = time.perf_counter(); enc = codec.compress(xp); t_enc = time.perf_counter() - t
         t = time.perf_counter(); rec = codec.decompress(enc["strings"], enc["shape"])["x_hat"]; t_dec = time.perf_counter() - t
         rec8 = (crop_back(rec, unpad).clamp(0, 1)[0].permute(1, 2, 0).cpu().numpy() * 255 + 0.5).astype(np.uint8)
@@ -567,6 +673,7 @@ class EvaluateConfig:
     json: str | None = arg(None, "write the results here")
 
 COMMANDS = {"pretrain": (PretrainConfig, "train bmshj2018_factorized, from scratch or from --init"),
+            "refit-prior": (RefitPriorConfig, "fit a trained codec's prior again to the photographs as they are (transforms unchanged)"),
             "evaluate": (EvaluateConfig, "real bpp, PSNR (RGB, luma, chroma) and MS-SSIM of a codec, beside JPEG at the same rate")}
 
 def evaluation_images(data: str | os.PathLike, long_side: int = 0, split: str = "eval") -> tuple[list[Image.Image], list[str], list]:
@@ -601,7 +708,7 @@ def _print_evaluation(res: dict):
           f"{d['psnr_chroma']:+.2f} dB chroma" + (f", {d['ms_ssim']:+.4f} MS-SSIM" if d["ms_ssim"] is not None else ""))
 
 def _main(argv=None):
-    args = command_parser("python -m ci2p.codec", "Pretrain and evaluate the CI2P codec.", COMMANDS).parse_args(argv)
+    args = command_parser("python -m ci2p.codec", "Pretrain, refit and evaluate the CI2P codec.", COMMANDS).parse_args(argv)
     cmd = vars(args).pop("cmd")
     cfg = config_from_args(COMMANDS[cmd][0], args)
     if cmd == "pretrain":
@@ -609,13 +716,18 @@ def _main(argv=None):
         print(json.dumps({"out": cfg.out, "steps": cfg.steps, "final": m["history"][-1] if m["history"] else {},
                           "held_out": m["evals"][-1] if m["evals"] else None, "broken_images": len(m["broken_images"])}, indent=1))
         return m
+    if cmd == "refit-prior":
+        m = refit_prior(cfg)
+        print(json.dumps({"out": cfg.out, "held_out_before": m["heldout_before"], "held_out_after": m["heldout_after"],
+                          "zero_floor_bpp": m["zero_floor_bpp"], "wall_s": m["wall_s"]}, indent=1))
+        return m
     res = evaluate(cfg)
     if cfg.json: save_json(res, cfg.json)
     _print_evaluation(res)
     return res
 
 def main(argv=None):
-    "`python -m ci2p.codec pretrain|evaluate ...`; a user's mistake is one message and exit status 2, a bug a traceback."
+    "`python -m ci2p.codec pretrain|refit-prior|evaluate ...`; a user's mistake is one message and exit status 2, a bug a traceback."
     return run_cli(_main, "python -m ci2p.codec", argv)
 
 if __name__ == "__main__" and not hasattr(sys, "ps1") and "ipykernel" not in sys.modules:
@@ -624,7 +736,7 @@ if __name__ == "__main__" and not hasattr(sys, "ps1") and "ipykernel" not in sys
 # %% ../nbs/lib/02_codec.ipynb #5061b56e
 @torch.no_grad()
 def entropy_round_trip(codec: FactorizedPrior, x: torch.Tensor) -> dict:
-    "Compress `x` ([1,3,H,W], H and W multiples of 64) and decode the strings back to the quantised latent y-hat."
+    "Compress `x` ([1,3,H,W], H and W multiples of `CODEC_STRIDE`) and decode the strings back to the quantised latent y-hat."
     y = codec.g_a(x)
     strings = codec.entropy_bottleneck.compress(y)
     y_hat = codec.entropy_bottleneck.decompress(strings, y.shape[-2:])

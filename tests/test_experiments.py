@@ -129,7 +129,7 @@ def test_experiment_notebook(name, tmp_path, clean_tmpdir):
         assert abs(r["delta"]["mean"]["psnr"] - (r["mean"]["psnr"] - r["jpeg_mean"]["psnr"])) < 1e-9   # the codec minus JPEG
         assert set(s["sets"]) == {"folder/ci2p-q5", "folder/ci2p-q5-v2"} and "d_psnr_ci2p-q5-v2" in s["images"][0]
         # each codec's floor bounds what a photograph spends on median symbols (both photographs are 192 x 128 here:
-        # multiples of 64, so no padding adds positions)
+        # multiples of 16, so no padding adds positions)
         floors = s["rate_floor"]["zero_floor_bpp"]
         assert set(floors) == {"ci2p-q5", "ci2p-q5-v2"} and all(0 < i["zero_bpp"] <= floors["ci2p-q5"] + 1e-6 for i in s["images"])
         # two training stages, the second (v2, fine-tuned from ci2p-q5) continuing the first's step count on the curve
