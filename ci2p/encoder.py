@@ -38,10 +38,11 @@ def build_codec(quality: int = 5) -> FactorizedPrior:
     return FactorizedPrior(*codec_channels(quality))
 
 # %% ../nbs/lib/01_encoder.ipynb #96222975
-SHIPPED_CODECS = {"ci2p-q5-v3": "ci2p-q5-v3.safetensors",  # the default: trained from scratch on a GPU, 30 photographs, colour recipe
+SHIPPED_CODECS = {"ci2p-q5-v4": "ci2p-q5-v4.safetensors",  # the default: ci2p-q5-v3 with its prior refitted to rounded symbols
+                  "ci2p-q5-v3": "ci2p-q5-v3.safetensors",  # trained from scratch on a GPU, 30 photographs, colour recipe
                   "ci2p-q5-v2": "ci2p-q5-v2.safetensors",  # ci2p-q5 fine-tuned for colour on a CPU, kept for comparison
                   "ci2p-q5": "ci2p-q5.safetensors"}         # the first shipped codec, kept for comparison
-DEFAULT_ENCODER_WEIGHTS = "ci2p-q5-v3"
+DEFAULT_ENCODER_WEIGHTS = "ci2p-q5-v4"
 
 def shipped_codec_path(name: str) -> Path:
     "Path of a codec shipped in `ci2p/assets/` by its name (see `SHIPPED_CODECS`)."

@@ -21,7 +21,8 @@ TINY = {
     "06_complexity": (["-y", "models: [vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, vit_base_p32_gap]", "-y", "img_sizes: [256]"],
                       ["complexity.csv", "complexity.md"]),
     "07_throughput": (["-p", "full", "False"], ["throughput_cpu.csv", "throughput_cpu.png"]),
-    "10_codec": (["-p", "data", "{tmp}/photos", "-p", "long_side", "192", "-p", "max_images", "2", "-y", "training_metrics: [ci2p/assets/ci2p-q5.metrics.json, ci2p/assets/ci2p-q5-v2.metrics.json]", "-p", "weights", "ci2p-q5", "-y", "baselines: [ci2p-q5-v2]", "-y", "decoder_check_dir: [{tmp}/checks]"],
+    "10_codec": (["-p", "data", "{tmp}/photos", "-p", "long_side", "192", "-p", "max_images", "2", "-y", "training_metrics: [ci2p/assets/ci2p-q5.metrics.json, ci2p/assets/ci2p-q5-v2.metrics.json]", "-p", "weights", "ci2p-q5", "-y", "baselines: [ci2p-q5-v2]", "-y", "decoder_check_dir: [{tmp}/checks]",
+                  "-p", "prior_check_crops", "3", "-p", "prior_check_data", "{tmp}/photos"],
                  ["summary.json", "summary.md", "rate_distortion.png", "worst_crops.png", "rate_floor.png", "training_curve.png"]),
     "12_imagenet": (["-p", "img_size", "32", "-p", "max_train_samples", "64", "-p", "max_val_samples", "32", "-p", "batch_size", "32"],
                     ["summary.json", "summary.md", "val_top1.png"]),
@@ -128,6 +129,12 @@ def test_experiment_notebook(name, tmp_path, clean_tmpdir):
         assert r["n_images"] == 2 and s["weights"] == "ci2p-q5" and len(s["images"]) == 2
         assert abs(r["delta"]["mean"]["psnr"] - (r["mean"]["psnr"] - r["jpeg_mean"]["psnr"])) < 1e-9   # the codec minus JPEG
         assert set(s["sets"]) == {"folder/ci2p-q5", "folder/ci2p-q5-v2"} and "d_psnr_ci2p-q5-v2" in s["images"][0]
+        # the prior refit is the shipped default's, and the prior check refits the init's prior twice (plain, recoloured):
+        # a refit changes the rate, never the PSNR, since the transforms stay
+        assert s["prior_refit"]["config"]["init"] == "ci2p-q5-v3" and len(s["prior_check"]) == 3
+        base, *refits = s["prior_check"]
+        assert all(r["eval_psnr"] == base["eval_psnr"] and r["eval_bpp"] != base["eval_bpp"] for r in refits)
+        assert "## The prior refit" in (out / "summary.md").read_text()
         # each codec's floor bounds what a photograph spends on median symbols (both photographs are 192 x 128 here:
         # multiples of 16, so no padding adds positions)
         floors = s["rate_floor"]["zero_floor_bpp"]
