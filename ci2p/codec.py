@@ -19,7 +19,7 @@ from timm.scheduler import CosineLRScheduler
 from .checkpoints import record_checkpoint, usable_checkpoint
 from .cli import Flags, arg, command_parser, config_from_args, run_cli
 from .encoder import (QUALITY_LAMBDA, SHIPPED_CODECS, build_codec, codec_channels, load_official_codec,
-                          shipped_codec_path, shipped_codecs_help, save_encoder)
+                          shipped_codec_path, shipped_codecs_help, save_encoder, weights_sha256)
 from .errors import MissingInput, UsageError
 from .files import load_torch, read_state_dict, save_json, save_safetensors, save_torch, sha256_file
 from .images import load_rgb, scan_images
@@ -34,10 +34,10 @@ __all__ = ['PHOTOS', 'PHOTO_SPLITS', 'GREY_TOLERANCE', 'CROP_RECIPES', 'SATURATI
            'JPEG_SUBSAMPLING', 'COMMANDS', 'photo_manifest', 'photos_dir', 'source_family', 'select_photos',
            'photo_files', 'manifest_hash', 'is_greyscale', 'CropPyramid', 'hue_rotation', 'colour_jitter',
            'RandomCrops', 'PretrainConfig', 'psnr_from_mse', 'codec_forward', 'training_images', 'resize_long_side',
-           'heldout_estimate', 'pretrain_codec', 'save_codec', 'load_codec', 'image_tensor', 'pad_codec', 'crop_back',
-           'latent_symbols', 'zero_floor_bpp', 'symbol_histogram', 'prior_bits', 'fit_prior', 'RefitPriorConfig',
-           'refit_prior', 'image_quality', 'pooled_quality', 'per_image_mean', 'evaluate_codec', 'jpeg_image',
-           'jpeg_point', 'jpeg_curve', 'psnr_at_rate', 'jpeg_at_rate', 'against_jpeg', 'EvaluateConfig',
+           'heldout_tensors', 'heldout_estimate', 'pretrain_codec', 'save_codec', 'load_codec', 'image_tensor',
+           'pad_codec', 'crop_back', 'latent_symbols', 'zero_floor_bpp', 'symbol_histogram', 'prior_bits', 'fit_prior',
+           'RefitPriorConfig', 'refit_prior', 'image_quality', 'pooled_quality', 'per_image_mean', 'evaluate_codec',
+           'jpeg_image', 'jpeg_point', 'jpeg_curve', 'psnr_at_rate', 'jpeg_at_rate', 'against_jpeg', 'EvaluateConfig',
            'evaluation_images', 'evaluate', 'main', 'entropy_round_trip']
 
 # %% ../nbs/lib/02_codec.ipynb #09002a69
@@ -263,6 +263,10 @@ def resize_long_side(img: Image.Image, long_side: int) -> Image.Image:
     return img.resize((max(1, round(w * s)), max(1, round(h * s))), Image.LANCZOS)
 
 # %% ../nbs/lib/02_codec.ipynb #ca93f44d
+def heldout_tensors(images, long_side: int, device=None) -> list[torch.Tensor]:
+    "Held-out photographs (PIL images or files) resized to `long_side`, as [1, 3, H, W] tensors on `device`."
+    return [image_tensor(resize_long_side(im if isinstance(im, Image.Image) else load_rgb(im), long_side)).to(device) for im in images]
+
 @torch.no_grad()
 def heldout_estimate(codec, xs) -> dict:
     "Estimated bpp and PSNR of `codec` (eval mode: rounded latents) on a list of [1,3,H,W] tensors."
@@ -293,13 +297,12 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     t = time.time(); pyramid = CropPyramid(images, cfg.crop, cfg.max_levels)
     provenance["pyramid_sha256"] = pyramid.fingerprint()
     _logger.info(f"{pyramid.n_images} images, {len(pyramid)} pyramid levels, {pyramid.nbytes() / 2**20:.0f} MiB, {time.time() - t:.1f} s")
-    heldout = [image_tensor(resize_long_side(im if isinstance(im, Image.Image) else load_rgb(im), cfg.eval_long_side)).to(device)
-               for im in (eval_images or [])]
+    heldout = heldout_tensors(eval_images or [], cfg.eval_long_side, device)
     seed_everything(cfg.seed)
     codec = build_codec(cfg.quality)
     if cfg.init is not None:  # fine-tuning; a resumed run then restores its own weights over these
         codec.load_state_dict(load_codec(cfg.init, cfg.quality).state_dict())
-        provenance["init"] = {"weights": str(cfg.init), "sha256": sha256_file(shipped_codec_path(cfg.init) if str(cfg.init) in SHIPPED_CODECS else cfg.init)}
+        provenance["init"] = {"weights": str(cfg.init), "sha256": weights_sha256(cfg.init)}
     codec = codec.to(device)
     opt, aux_opt, sched = _codec_optimizers(codec, cfg)
     criterion = RateDistortionLoss(lmbda=lmbda)
@@ -514,11 +517,9 @@ def refit_prior(cfg: RefitPriorConfig, images=None, eval_images=None) -> dict:
         if eval_images is None and "manifest" in provenance: eval_images = photo_files(cfg.eval_split, cfg.data)
     pyramid = CropPyramid(images, cfg.crop, cfg.max_levels)
     provenance["pyramid_sha256"] = pyramid.fingerprint()
-    init_path = shipped_codec_path(cfg.init) if str(cfg.init) in SHIPPED_CODECS else Path(cfg.init)
-    provenance["init"] = {"weights": str(cfg.init), "sha256": sha256_file(init_path)}
+    provenance["init"] = {"weights": str(cfg.init), "sha256": weights_sha256(cfg.init)}
     codec = load_codec(cfg.init, cfg.quality).to(device)
-    heldout = [image_tensor(resize_long_side(im if isinstance(im, Image.Image) else load_rgb(im), cfg.eval_long_side)).to(device)
-               for im in (eval_images or [])]
+    heldout = heldout_tensors(eval_images or [], cfg.eval_long_side, device)
     before = heldout_estimate(codec, heldout) if heldout else None
     levels = (torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1))).to(device).float().div_(255)[None] for a in pyramid.levels)
     hist = symbol_histogram(codec, levels, pyramid.level_weights(cfg.grey_weight, cfg.level_decay))
@@ -690,10 +691,8 @@ def evaluate(cfg: EvaluateConfig) -> dict:
     seed_everything(cfg.seed)
     imgs, names, broken = evaluation_images(cfg.data, cfg.long_side, cfg.split)
     for p, why in broken: _logger.warning(f"skipping undecodable image: {p} ({why})")
-    weights = shipped_codec_path(cfg.weights) if cfg.weights in SHIPPED_CODECS else cfg.weights
     res = evaluate_codec(load_codec(cfg.weights, cfg.quality), imgs, names, device=cfg.device)
-    res.update({"config": asdict(cfg), "weights": str(cfg.weights),
-                "weights_sha256": sha256_file(weights) if cfg.weights not in ("official", "random") else None,
+    res.update({"config": asdict(cfg), "weights": str(cfg.weights), "weights_sha256": weights_sha256(cfg.weights),
                 "jpeg": against_jpeg(res, imgs), "broken_images": broken, "meta": run_metadata(cfg.device)})
     return res
 

@@ -16,12 +16,12 @@ with warnings.catch_warnings():  # compressai imports torch_geometric, which war
     from compressai.zoo.image import cfgs as _zoo_cfgs
 from .cli import run_cli
 from .errors import UsageError
-from .files import check_shapes, read_state_dict, save_safetensors
+from .files import check_shapes, read_state_dict, save_safetensors, sha256_file
 
 # %% auto #0
 __all__ = ['QUALITY_LAMBDA', 'OFFICIAL_FILES', 'SHIPPED_CODECS', 'DEFAULT_ENCODER_WEIGHTS', 'codec_channels', 'build_codec',
-           'shipped_codec_path', 'shipped_codecs_help', 'CI2PEncoder', 'load_official_codec', 'load_encoder_weights',
-           'build_encoder', 'save_encoder', 'Denormalize', 'main']
+           'shipped_codec_path', 'weights_sha256', 'shipped_codecs_help', 'CI2PEncoder', 'load_official_codec',
+           'load_encoder_weights', 'build_encoder', 'save_encoder', 'Denormalize', 'main']
 
 # %% ../nbs/lib/01_encoder.ipynb #9c0eb32a
 QUALITY_LAMBDA = {1: 0.0018, 2: 0.0035, 3: 0.0067, 4: 0.0130, 5: 0.0250, 6: 0.0483, 7: 0.0932, 8: 0.1800}
@@ -52,6 +52,12 @@ def shipped_codec_path(name: str) -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"the shipped codec file {path} is missing from this installation of ci2p")
     return path
+
+def weights_sha256(weights) -> str | None:
+    "sha256 of the codec file `weights` names (a shipped name or a path); None for 'random', 'official' or a missing file."
+    if weights in (None, "random", "official"): return None
+    path = shipped_codec_path(weights) if str(weights) in SHIPPED_CODECS else Path(weights)
+    return sha256_file(path) if path.is_file() else None
 
 def shipped_codecs_help() -> str:
     "The shipped codecs' names for a command's help, the default first: one list for every command line."

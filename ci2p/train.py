@@ -23,7 +23,7 @@ from .files import atomic_write, load_torch, save_json, save_torch, sha256_file
 from .provenance import run_metadata
 from .runtime import all_sum, seed_everything, setup_distributed
 from .data import RECIPES, DataConfig, build_mixup
-from .encoder import SHIPPED_CODECS, shipped_codec_path, shipped_codecs_help
+from .encoder import SHIPPED_CODECS, shipped_codecs_help, weights_sha256
 from .models import CI2PStem, ci2p_stem, load_weights, model_facts, save_weights
 from .store import (FORMAT_LATENT, VERIFY_MODES, EpochViews, Inputs, LatentErasing, build_inputs, check_store_model,
                         read_manifest)
@@ -232,17 +232,12 @@ def finished_run(cfg: TrainConfig) -> dict | None:
     same = lambda c: {k: v for k, v in c.items() if k not in ("resume", "progress", "out")}
     return res if same(res["config"]) == same(asdict(cfg)) and len(res["history"]) == cfg.epochs else None
 
-def _weights_sha256(weights) -> str | None:
-    if weights in (None, "random", "official"): return None
-    path = shipped_codec_path(weights) if str(weights) in SHIPPED_CODECS else Path(weights)
-    return sha256_file(path) if path.is_file() else None
-
 def _encoder_record(cfg: TrainConfig) -> dict | None:
     "What run.json says about the encoder: the weights asked for, what they resolved to (with sha256), frozen or trained, the latent."
     f = cfg.facts
     if f.encoder is None: return None
     weights = f.encoder_weights(cfg.encoder_weights)
-    return {"asked": cfg.encoder_weights, "weights": weights, "sha256": _weights_sha256(weights), "quality": f.quality,
+    return {"asked": cfg.encoder_weights, "weights": weights, "sha256": weights_sha256(weights), "quality": f.quality,
             "frozen": f.frozen_encoder, "latent": f.latent}
 
 def _store_record(inputs: Inputs) -> dict | None:
