@@ -11,7 +11,7 @@ KERNEL := ci2p
 TEST_WORKERS ?= 2
 DEMO_OUT := results/demo
 
-.PHONY: demo test lab export env clean-venv gpu-check
+.PHONY: demo test lab export env clean-venv gpu-check render check-render
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,17 @@ demo: $(STAMP)  ## the paper's story in miniature on the embedded data (about 15
 	$(BIN)/papermill nbs/11_demo.ipynb $(DEMO_OUT)/11_demo.ipynb -k $(KERNEL) --log-output --progress-bar
 	@cat $(DEMO_OUT)/summary.md
 
-test: $(STAMP)  ## lint, library and notebooks in sync, library notebooks through nbdev's executor, experiments through papermill
+test: $(STAMP)  ## lint, library and notebooks in sync, prose in step with results/, library notebooks (nbdev), experiments (papermill)
 	$(BIN)/ruff check ci2p tests scripts
 	$(BIN)/python scripts/check_sync.py
+	$(BIN)/python -m ci2p.prose check
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) tests
+
+render: $(STAMP)  ## rewrite every number in the hand-written prose (README, docs/, model cards) from results/ and ci2p/assets/
+	$(BIN)/python -m ci2p.prose render
+
+check-render: $(STAMP)  ## fail, naming the file and its first differing line, where committed prose differs from what `make render` writes
+	$(BIN)/python -m ci2p.prose check
 
 gpu-check: $(STAMP)  ## on a CUDA machine: one bf16 step per model family, torch.compile, 1-GPU torchrun, throughput
 	$(BIN)/python scripts/gpu_check.py

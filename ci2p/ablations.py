@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from .complexity import backbone_params, create, fvcore_gflops
 from .errors import UsageError
+from .paper import accuracy_verdict, resolved
 from .paths import asset_path
 from .models import model_facts
 from .reshape import RESHAPES
@@ -18,8 +19,7 @@ from .encoder import DEFAULT_ENCODER_WEIGHTS
 
 # %% auto #0
 __all__ = ['STUDIES', 'BANK_ARMS', 'Variant', 'V', 'default_codecs', 'study_variants', 'run_variant', 'variant_cost', 'summarize',
-           'verdicts', 'demo_task', 'crop_task', 'bank_arm_config', 'run_bank_arm', 'plot_studies',
-           'plot_codec_fidelity']
+           'verdicts', 'demo_task', 'crop_task', 'bank_arm_config', 'run_bank_arm', 'plot_studies']
 
 # %% ../nbs/lib/11_ablations.ipynb #3dac7df4
 @dataclass(frozen=True)
@@ -102,22 +102,20 @@ def summarize(rows: pd.DataFrame) -> pd.DataFrame:
     for study, d in s.groupby("study", sort=False):
         ref = d.iloc[0]
         d = d.assign(delta=d["top1_mean"] - ref["top1_mean"])
-        d["resolved"] = [bool(i > 0 and min(r.seeds, ref["seeds"]) >= 2 and abs(r.delta) > max(r.range, ref["range"]))
-                         for i, r in enumerate(d.itertuples())]
+        d["resolved"] = [bool(i > 0 and resolved(r["delta"], [r, ref])) for i, r in enumerate(d.to_dict("records"))]
         out.append(d)
     return pd.concat(out, ignore_index=True)
 
 def verdicts(summary: pd.DataFrame) -> list[str]:
-    "One sentence per non-reference variant: the difference from the reference and whether the seeds resolve it."
+    "One sentence per non-reference variant: the difference from the reference and its verdict (`ci2p.paper.accuracy_verdict`)."
     lines = []
     for study, d in summary.groupby("study", sort=False):
-        ref = d.iloc[0]
-        for r in d.iloc[1:].itertuples():
-            what = "better" if r.delta > 0 else "worse"
-            lines.append(f"- {study}: {r.label} is {abs(r.delta):.2f} pts {what} than {ref['label']} "
-                         f"({r.top1_mean:.2f} vs {ref['top1_mean']:.2f} % over {r.seeds} seeds): "
-                         + ("larger than the seed-to-seed spread" if r.resolved else
-                            "not resolved at this scale" if min(r.seeds, ref["seeds"]) >= 2 else "one seed: no spread measured"))
+        ref = d.iloc[0].to_dict()
+        for r in d.iloc[1:].to_dict("records"):
+            what = "better" if r["delta"] > 0 else "worse"
+            lines.append(f"- {study}: {r['label']} is {abs(r['delta']):.2f} pts {what} than {ref['label']} "
+                         f"({r['top1_mean']:.2f} vs {ref['top1_mean']:.2f} % over {r['seeds']} seeds): "
+                         + accuracy_verdict(r["delta"], r["delta"] > 0, [r, ref]).replace("holds", "better").replace("does NOT hold", "worse"))
     return lines
 
 # %% ../nbs/lib/11_ablations.ipynb #bank1002
@@ -175,31 +173,21 @@ def plot_studies(rows: pd.DataFrame, path=None):
     "Final top-1 per variant, every seed a point, the mean a bar, one panel per study."
     import matplotlib.pyplot as plt, seaborn as sns
     studies = list(dict.fromkeys(rows["study"]))
-    fig, axes = plt.subplots(len(studies), 1, figsize=(7, 1.2 + 1.1 * sum(rows.groupby("study")["label"].nunique())), squeeze=False)
-    for ax, st in zip(axes[:, 0], studies):
+    n_cols = 2 if len(studies) > 2 else 1   # two columns: all six studies fit a screen's height
+    heights = [rows[rows["study"] == st]["label"].nunique() for st in studies]
+    per_col = [heights[c::n_cols] for c in range(n_cols)]
+    height = 0.8 + 0.42 * max(sum(h) for h in per_col) + 0.55 * max(len(h) for h in per_col)
+    fig = plt.figure(figsize=(13 if n_cols == 2 else 7, height))
+    grid = fig.add_gridspec(max(len(h) for h in per_col), n_cols, height_ratios=None)
+    xmax = rows["final_top1"].max() * 1.12
+    for k, st in enumerate(studies):
+        ax = fig.add_subplot(grid[k // n_cols, k % n_cols])
         d = rows[rows["study"] == st]
         sns.barplot(data=d, y="label", x="final_top1", errorbar=None, color="0.85", ax=ax)
-        sns.stripplot(data=d, y="label", x="final_top1", hue="seed", palette="deep", size=6, ax=ax, legend=ax is axes[0, 0])
-        ax.set(title=st, xlabel="final top-1 (%)", ylabel=""); ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
-    if path:
-        from ci2p.files import atomic_write
-        with atomic_write(path, "wb") as f: fig.savefig(f, format="png", dpi=110)
-    return fig
-
-def plot_codec_fidelity(points: pd.DataFrame, path=None):
-    "Top-1 (mean and seeds) against the codec's bpp, each point labelled with its quality and PSNR."
-    import matplotlib.pyplot as plt, seaborn as sns
-    fig, ax = plt.subplots(figsize=(6, 4))
-    sns.scatterplot(data=points, x="bpp", y="final_top1", hue="quality", palette="viridis", s=40, ax=ax)
-    m = points.groupby(["quality", "bpp", "psnr"], as_index=False)["final_top1"].mean()
-    ax.plot(m["bpp"], m["final_top1"], "k-", alpha=0.4)
-    for r in m.itertuples(): ax.annotate(f"q{r.quality}: {r.psnr:.1f} dB", (r.bpp, r.final_top1), textcoords="offset points", xytext=(5, 5), fontsize=8)
-    ax.set(xscale="log", xlabel="codec rate on held-out photographs (bpp, log scale)", ylabel="final top-1 (%)",
-           title="CI2P-ViT top-1 against the fidelity of its frozen codec"); ax.grid(alpha=0.3)
-    from matplotlib.ticker import NullFormatter, ScalarFormatter
-    ax.set_xticks([t for t in (0.05, 0.1, 0.2, 0.5, 1, 2, 5) if points["bpp"].min() / 1.5 <= t <= points["bpp"].max() * 1.5])
-    ax.xaxis.set_major_formatter(ScalarFormatter()); ax.xaxis.set_minor_formatter(NullFormatter())   # 0.1, 0.2, ...: no overlapping 10^x labels
+        sns.stripplot(data=d, y="label", x="final_top1", hue="seed", palette="deep", size=5, ax=ax, legend=k == 0)
+        means = d.groupby("label", sort=False)["final_top1"].mean()
+        for y, m in enumerate(means): ax.text(xmax * 0.995, y, f"{m:.1f}", va="center", ha="right", fontsize=8)   # the mean, readable
+        ax.set(title=st, xlabel="final top-1 (%): bar and number = mean, dots = seeds", ylabel="", xlim=(0, xmax)); ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     if path:
         from ci2p.files import atomic_write

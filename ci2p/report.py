@@ -8,6 +8,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 import pandas as pd
+from .encoder import shipped_codecs_help
 from .errors import MissingInput, UsageError
 from .files import atomic_write
 from .models import model_facts
@@ -44,7 +45,7 @@ def check_encoder_choice(encoder_weights, preset: str, allow_random_encoder: boo
     "Refuse a randomly initialised frozen encoder outside the 'cpu' preset unless it is asked for explicitly."
     if encoder_weights in (None, "random") and preset != "cpu" and not allow_random_encoder:
         raise UsageError(f"encoder_weights={encoder_weights!r} would train CI2P-ViT on a random frozen encoder at preset "
-                         f"{preset!r}. Use the shipped codec ('default' or 'ci2p-q5'), 'official' or a weights file, or pass "
+                         f"{preset!r}. Use a shipped codec ('default' or a name: {shipped_codecs_help()}), 'official' or a weights file, or pass "
                          "allow_random_encoder=True if a random encoder is what you want.")
 
 # %% ../nbs/lib/08_report.ipynb #830926a9
@@ -118,7 +119,8 @@ def results_table(runs: dict, paper=PAPER_ANIMALS10_TOP1) -> pd.DataFrame:
         h = r["history"]
         rows.append({"model": m, "final_top1": h[-1]["val_top1"], "best_top1": max(x["val_top1"] for x in h), "epochs": len(h),
                      "train_wall_s": r["wall_s"], "images_per_s": sum(x["images_per_s"] for x in h) / len(h),
-                     "latent_cache_s": r.get("latent_cache_s", 0.0), "paper_top1": paper.get(role(m))})
+                     "latent_cache_s": r.get("latent_cache_s", 0.0), "latent_cache": r.get("latent_cache"),
+                     "paper_top1": paper.get(role(m))})
     return pd.DataFrame(rows)
 
 # %% ../nbs/lib/08_report.ipynb #0dc1b616
@@ -129,6 +131,8 @@ def plot_curves(runs: dict, path=None, title="Validation top-1 per epoch"):
     fig, ax = plt.subplots(figsize=(6, 4))
     sns.lineplot(data=df, x="epoch", y="val_top1", hue="model", marker="o", ax=ax)
     ax.set(xlabel="epoch", ylabel="validation top-1 (%)", title=title); ax.grid(alpha=0.3)
+    from matplotlib.ticker import MaxNLocator
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # epochs are whole numbers
     fig.tight_layout()
     if path:
         with atomic_write(path, "wb") as f: fig.savefig(f, format="png", dpi=120)

@@ -430,7 +430,8 @@ class Inputs:
     split: dict = field(default_factory=dict)
     broken: list = field(default_factory=list)    # [(path, reason)] skipped with --skip-broken
     store: str | None = None                      # the store read (source "store" or "cache")
-    encode_s: float = 0.0                         # seconds spent building the cache
+    encode_s: float = 0.0                         # seconds spent building the cache (or finding it built)
+    cache_state: str | None = None                # a cache: "cold" (shards encoded by this run) or "warm" (found built)
     checked: dict = field(default_factory=dict)   # what the check of the store's files did (check_store_files)
 
 LATENT_FORMAT = {"y": "y16", "yhat": "yhat-zstd"}  # the store format a cache keeps for each latent
@@ -469,12 +470,13 @@ def build_inputs(data: DataConfig, seed: int = 0, recipe: str = "paper", out=Non
         return Inputs(FlipViews(tr) if flip and recipe == "paper" else tr, va, info.classes, "images", info.split, info.broken)
     if encoder is None or not encoder.encoder.frozen: raise UsageError("a latent cache needs a frozen CI2P encoder")
     if recipe != "paper": raise UsageError("--cache-latents keeps the paper recipe's views; for the official recipe build an augmentation bank")
-    t = time.time()
+    t, encoded = time.time(), []
     build_store(cache, {"train": (tr, data.views), "val": (va, 1)}, encoder.to(device or "cpu"), LATENT_FORMAT[encoder.latent],
                 info.classes, batch_size=batch_size, device=device, workers=data.workers, replace=True, progress=progress,
-                describe={"dataset": data.dataset, "data_dir": data.data_dir, "split": info.split})
+                describe={"dataset": data.dataset, "data_dir": data.data_dir, "split": info.split},
+                on_shard=lambda name, k: encoded.append((name, k)))
     return Inputs(LatentStore(cache, "train", flip=flip), LatentStore(cache, "val"), info.classes, "cache", info.split,
-                  info.broken, str(cache), time.time() - t)
+                  info.broken, str(cache), time.time() - t, cache_state="cold" if encoded else "warm")
 
 # %% ../nbs/lib/12_store.ipynb #wds00002
 def _tar_samples(t: dict, s: dict, views: int):

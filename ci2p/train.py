@@ -253,7 +253,8 @@ def write_run_record(cfg: TrainConfig, inputs: Inputs, params, world: int, devic
     distributed = dist.is_available() and dist.is_initialized()
     save_json({"config": asdict(cfg), "encoder": _encoder_record(cfg), "classes": inputs.classes, "train_size": len(inputs.train),
                "val_size": len(inputs.val), "broken_images": inputs.broken, "split": inputs.split, "inputs": inputs.source,
-               "world_size": world, "latent_cache_s": inputs.encode_s, "store": _store_record(inputs),
+               "world_size": world, "latent_cache_s": inputs.encode_s, "latent_cache": inputs.cache_state,
+               "store": _store_record(inputs),
                "backend": dist.get_backend() if distributed else None, "params_trainable": sum(p.numel() for p in params),
                "meta": run_metadata(device)}, Path(cfg.out) / "run.json")
 
@@ -355,6 +356,7 @@ def train(cfg: TrainConfig) -> dict:
             _logger.info(f"epoch {rec['epoch']}: loss {rec['train_loss']:.4f}  val top-1 {rec['val_top1']:.2f} %  "
                   f"{rec['epoch_s']:.1f} s  {rec['images_per_s']:.1f} img/s")
     res = {"history": history, "out": str(out), "classes": inputs.classes, "world_size": world, "latent_cache_s": inputs.encode_s,
+           "latent_cache": inputs.cache_state,
            "wall_s": time.time() - t_start, "latent": cfg.facts.latent if cfg.facts.encoder else None, "inputs": inputs.source,
            "config": asdict(cfg)}
     if main_rank:
