@@ -188,7 +188,10 @@ def plot_studies(rows: pd.DataFrame, path=None):
         means = d.groupby("label", sort=False)["final_top1"].mean()
         for y, m in enumerate(means): ax.text(xmax * 0.995, y, f"{m:.1f}", va="center", ha="right", fontsize=8)   # the mean, readable
         ax.set(title=st, xlabel="final top-1 (%): bar and number = mean, dots = seeds", ylabel="", xlim=(0, xmax)); ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
+        if k == 0:   # one legend for the figure, above the panels, where it hides no bar
+            handles, labels = ax.get_legend_handles_labels(); ax.get_legend().remove()
+            fig.legend(handles, labels, title="seed", loc="upper center", ncol=len(labels), fontsize=8, title_fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / height))
     if path:
         from ci2p.files import atomic_write
         with atomic_write(path, "wb") as f: fig.savefig(f, format="png", dpi=110)

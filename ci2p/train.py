@@ -6,7 +6,7 @@
 from __future__ import annotations
 import csv, io, json, logging, random, sys, time
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass
+from dataclasses import MISSING, asdict, dataclass, fields, is_dataclass
 from pathlib import Path
 import numpy as np
 import timm
@@ -24,6 +24,7 @@ from .provenance import run_metadata
 from .runtime import all_sum, seed_everything, setup_distributed
 from .data import RECIPES, DataConfig, build_mixup
 from .encoder import SHIPPED_CODECS, shipped_codecs_help, weights_sha256
+from .latent_aug import LATENT_AUGS, LatentAugment, parse_latent_aug
 from .models import CI2PStem, ci2p_stem, load_weights, model_facts, save_weights
 from .store import (FORMAT_LATENT, VERIFY_MODES, EpochViews, Inputs, LatentErasing, build_inputs, check_store_model,
                         read_manifest)
@@ -62,6 +63,8 @@ class TrainConfig(Flags):
                       "while its path, size and mtime are unchanged), always, off", choices=VERIFY_MODES, group="Latents")
     cache_latents: bool = arg(False, "encode every view once with the frozen encoder into a latent store in OUT/latents, then train from it",
                               group="Latents")
+    latent_aug: str = arg("", f"augmentations of the latent batch, comma-separated: {', '.join(LATENT_AUGS)} (ci2p.latent_aug; "
+                          "with --store or --cache-latents)", group="Latents")
     recipe: str = arg("paper", "paper: Adam, constant lr, random flip; official: AdamW + warm-up + cosine, RandAugment, Mixup/CutMix",
                       choices=RECIPES, group="Optimiser")
     epochs: int = arg(1, "epochs in all (a resumed run continues up to this number)", group="Optimiser")
@@ -100,6 +103,8 @@ class TrainConfig(Flags):
         if self.store and (self.cache_latents or self.data.data_dir):
             raise UsageError("--store replaces --data-dir and --cache-latents: the store holds the data, encoded")
         if self.verify not in VERIFY_MODES: raise UsageError(f"--verify must be one of {VERIFY_MODES}, got {self.verify!r}")
+        if parse_latent_aug(self.latent_aug) and not (self.store or self.cache_latents):
+            raise UsageError("--latent-aug augments latents: train from a latent store (--store) or cache (--cache-latents)")
         if self.store and facts.frozen_encoder: self._adopt_store(read_manifest(self.store))
         if self.weight_decay is None: self.weight_decay = DEFAULT_WEIGHT_DECAY[self.recipe]
         if self.warmup_epochs is None:
@@ -177,9 +182,11 @@ def autocast_context(amp: str, device: torch.device):
     use_bf16 = amp == "bf16" or (amp == "auto" and torch.device(device).type == "cuda")
     return (torch.autocast(torch.device(device).type, dtype=torch.bfloat16) if use_bf16 else nullcontext()), use_bf16
 
-def train_step(fwd, x, y, opt, criterion, params, amp_ctx=nullcontext(), mixup=None, grad_clip=None, check=None, erase=None):
-    """One optimisation step on a batch already on the device; `erase` (latent-domain RandomErasing) then `mixup` first;
-    `check(loss)` may raise before anything is updated."""
+def train_step(fwd, x, y, opt, criterion, params, amp_ctx=nullcontext(), mixup=None, grad_clip=None, check=None, erase=None,
+               augment=None):
+    """One optimisation step on a batch already on the device; `augment` (latent augmentation), `erase` (latent-domain
+    RandomErasing) then `mixup` first; `check(loss)` may raise before anything is updated."""
+    if augment is not None: x = augment(x)
     if erase is not None: x = erase(x)
     if mixup is not None: x, y = mixup(x, y)
     with amp_ctx: loss = criterion(fwd(x), y)
@@ -230,7 +237,12 @@ def finished_run(cfg: TrainConfig) -> dict | None:
     if not f.is_file(): return None
     res = json.loads(f.read_text())
     same = lambda c: {k: v for k, v in c.items() if k not in ("resume", "progress", "out")}
-    return res if same(res["config"]) == same(asdict(cfg)) and len(res["history"]) == cfg.epochs else None
+    # a field added since the run was written counts as its default (e.g. latent_aug): the run is still recognised
+    defaults = {f.name: (f.default if f.default is not MISSING else f.default_factory()) for f in fields(TrainConfig)}
+    defaults = {k: asdict(v) if is_dataclass(v) else v for k, v in defaults.items()}
+    old = {**{k: v for k, v in defaults.items() if k not in res["config"]}, **res["config"]}
+    old = json.loads(json.dumps(old))   # as the JSON file would hold it
+    return res if same(old) == same(json.loads(json.dumps(asdict(cfg)))) and len(res["history"]) == cfg.epochs else None
 
 def _encoder_record(cfg: TrainConfig) -> dict | None:
     "What run.json says about the encoder: the weights asked for, what they resolved to (with sha256), frozen or trained, the latent."
@@ -338,7 +350,8 @@ def train(cfg: TrainConfig) -> dict:
     mixup = build_mixup(cfg.recipe, len(inputs.classes))
     step_args = dict(criterion=SoftTargetCrossEntropy() if mixup else nn.CrossEntropyLoss(), params=params, mixup=mixup,
                      amp_ctx=autocast_context(cfg.amp, device)[0], grad_clip=cfg.grad_clip,
-                     erase=LatentErasing(inputs.train.latent_mean) if cfg.recipe == "official" and inputs.source != "images" else None)
+                     erase=LatentErasing(inputs.train.latent_mean) if cfg.recipe == "official" and inputs.source != "images" else None,
+                     augment=LatentAugment(cfg.latent_aug, inputs.train.latent_mean) if parse_latent_aug(cfg.latent_aug) else None)
     start, history = 0, []
     if cfg.resume and (out / "checkpoints" / "last.json").is_file():
         start, history = load_checkpoint(out, model, opt, sched, cfg.lr)

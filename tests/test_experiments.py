@@ -31,6 +31,9 @@ TINY = {
                  ["summary.json", "summary.md", "sizes.csv", "loading.csv", "training.csv", "race.csv", "imagenet.csv", "store.png"]),
     "14_bank": (["-p", "tasks", "demo", "-p", "seeds", "0,1", "-p", "banks", "2", "-p", "epochs", "1", "-p", "demo_train", "20", "-p", "demo_val", "10",
                  "-p", "img_size", "32", "-p", "batch_size", "8"], ["summary.json", "summary.md", "rows.csv", "summary.csv", "bank.png"]),
+    "15_latent_aug": (["-p", "tasks", "demo", "-p", "seeds", "0,1", "-p", "bank", "2", "-p", "epochs", "1", "-p", "demo_train", "20",
+                       "-p", "demo_val", "10", "-p", "img_size", "64", "-p", "batch_size", "8"],
+                      ["summary.json", "summary.md", "rows.csv", "summary.csv", "verdicts.csv", "latent_aug.png"]),
     "11_demo": (["-p", "n_train", "96", "-p", "n_test", "48", "-p", "img_size", "32", "-p", "epochs", "2", "-p", "batch_size", "32",
                  "-p", "codec_eval_images", "4"], ["summary.json", "summary.md", "val_top1.png", "codec_reconstructions.png"]),
 }
@@ -101,6 +104,18 @@ def test_experiment_notebook(name, tmp_path, clean_tmpdir):
         assert [(r["arm"], r["seeds"]) for r in s["summary"]] == [("live", 2), ("flip store", 2), ("bank K=2", 2)]
         assert [r["views"] for r in s["stores"]] == [2, 2] and all(r["train_MB"] > 0 for r in s["stores"])
         assert all("seeds" in v["verdict"] or "seed range" in v["verdict"] for v in s["verdicts"])   # two seeds: judged against their range
+    if name == "15_latent_aug":
+        s = json.loads((out / "summary.json").read_text())
+        arms = [r["arm"] for r in s["summary"]]
+        pair = "+" + ",".join(s["settings"]["pair"])   # the two single augmentations with the largest mean gain, in table order
+        best = sorted(s["single_gain_pts"], key=s["single_gain_pts"].get, reverse=True)[:2]
+        assert sorted(s["settings"]["pair"]) == sorted(best) and len(s["settings"]["pair"]) == 2
+        assert arms == ["flip store", "+noise", "+rrc", "+translate", pair, "bank K=2"], arms   # ci2p.latent_aug.LATENT_AUGS order
+        assert all(r["seeds"] == 2 for r in s["summary"]) and [r["views"] for r in s["summary"]] == [2] * 5 + [2]
+        assert all("direction only, 2 seeds" in v["verdict"] and not v["better"] and not v["worse"] for v in s["verdicts"])
+        assert not any(s["goal"].values())                                          # two seeds resolve nothing: no arm meets it
+        cfgs = [json.loads(p.read_text())["config"]["latent_aug"] for p in sorted((out / "runs" / "demo").glob("*/run.json"))]
+        assert sorted(set(cfgs)) == sorted({"", "translate", "rrc", "noise", ",".join(s["settings"]["pair"])}), cfgs
     if name == "05_train_animals10":
         s = json.loads((out / "summary.json").read_text())
         assert s["encoders"]["ci2p_vit_tiny"]["weights"] == DEFAULT_ENCODER_WEIGHTS and s["encoders"]["ci2p_vit_tiny"]["frozen"]

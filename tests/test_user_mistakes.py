@@ -18,6 +18,9 @@ CASES = {
     "unknown model keyword": (["ci2p.train", "--model", "ci2p_vit_tiny", "--model-kwargs", "nonsense=3"], "nonsense: not a keyword"),
     "store into a file": (["ci2p.store", "build", "--out", "{file}"], "is an existing file"),
     "the old codec command": (["ci2p.encoder", "pretrain", "--data", "x"], "python -m ci2p.codec pretrain"),
+    "misspelt latent augmentation": (["ci2p.train", "--model", "ci2p_vit_tiny", "--cache-latents", "--latent-aug", "translate,rcc"],
+                                     "unknown augmentation 'rcc'; choose from noise, rrc, translate"),
+    "latent augmentation of images": (["ci2p.train", "--latent-aug", "noise"], "--latent-aug augments latents"),
 }
 
 
