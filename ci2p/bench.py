@@ -19,7 +19,7 @@ from .complexity import create, fvcore_counts, set_fused_attn
 from .models import ci2p_stem, is_frozen_ci2p
 from .data import DataConfig
 from .store import build_inputs, check_store_model, read_manifest
-from .train import TrainConfig, autocast_context, build_model, build_optimizer, train_step
+from .train import TrainConfig, autocast_context, build_model, build_optimizer, resolve_run, train_step
 
 # %% auto #0
 __all__ = ['STEP_KINDS', 'release_memory', 'PeakMemory', 'flop_costs', 'make_batch', 'bench_model', 'run_bench', 'format_row',
@@ -106,7 +106,7 @@ def bench_model(name: str, mode: str = "train", img_size: int = 256, batch_size:
     if mode not in ("train", "infer"): raise UsageError(f"mode must be 'train' or 'infer', got {mode!r}")
     if warmup < 0 or steps < 1: raise UsageError(f"need warmup >= 0 and steps >= 1, got warmup={warmup}, steps={steps}")
     device = get_device(device)
-    cfg = TrainConfig.of(model=name, img_size=img_size, batch_size=batch_size, amp=amp, compile=compile, progress=False, seed=seed)
+    cfg = resolve_run(TrainConfig.of(model=name, img_size=img_size, batch_size=batch_size, amp=amp, compile=compile, progress=False, seed=seed))
     costs = flop_costs(name, img_size, num_classes)
     amp_ctx, use_bf16 = autocast_context(amp, device)
     release_memory(device); seed_everything(seed)
@@ -194,7 +194,8 @@ def bench_pipeline(name: str, data: DataConfig, store=None, model_kwargs: dict |
     device = get_device(device)
     inputs = build_inputs(data, seed, "paper", store=store)
     img_size = read_manifest(store)["img_size"][0] if store is not None else data.img_size
-    cfg = TrainConfig.of(model=name, model_kwargs=model_kwargs or {}, img_size=img_size, batch_size=batch_size, amp=amp, progress=False, seed=seed)
+    cfg = resolve_run(TrainConfig.of(model=name, model_kwargs=model_kwargs or {}, img_size=img_size, batch_size=batch_size, amp=amp,
+                                     progress=False, seed=seed))
     release_memory(device); seed_everything(seed)
     model = build_model(cfg, len(inputs.classes)).to(device)
     if store is not None: check_store_model(store, model)

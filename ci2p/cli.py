@@ -84,7 +84,8 @@ def _add_fields(parser, group, cls, default_obj=None):
             if default is MISSING: kw["required"] = True
             else:
                 kw["default"] = default
-                kw["help"] = f"{helptext} (default: {default})" if helptext else f"(default: {default})"
+                # None means "not given": the help says what then happens, rather than "(default: None)"
+                kw["help"] = helptext if default is None and helptext else f"{helptext} (default: {default})" if helptext else f"(default: {default})"
         target.add_argument(flag, **kw)
 
 def config_parser(cls, prog: str | None = None, description: str | None = None, parser=None) -> argparse.ArgumentParser:

@@ -30,15 +30,16 @@ _logger = logging.getLogger("ci2p.codec")  # a fixed name: the same logger when 
 
 # %% auto #0
 __all__ = ['PHOTOS', 'PHOTO_SPLITS', 'GREY_TOLERANCE', 'CROP_RECIPES', 'SATURATION_RANGE', 'GAMMA_RANGE', 'P_PERMUTE', 'P_HUE',
-           'CODEC_PARTS', 'DECODER_LATENTS', 'CODEC_STRIDE', 'SYMBOL_RADIUS', 'PRIOR_PARAMETERS', 'QUALITY_KEYS',
-           'JPEG_SUBSAMPLING', 'COMMANDS', 'photo_manifest', 'photos_dir', 'source_family', 'select_photos',
-           'photo_files', 'manifest_hash', 'is_greyscale', 'CropPyramid', 'hue_rotation', 'colour_jitter',
-           'RandomCrops', 'PretrainConfig', 'psnr_from_mse', 'codec_forward', 'training_images', 'resize_long_side',
-           'heldout_tensors', 'heldout_estimate', 'pretrain_codec', 'save_codec', 'load_codec', 'image_tensor',
-           'pad_codec', 'crop_back', 'latent_symbols', 'zero_floor_bpp', 'symbol_histogram', 'prior_bits', 'fit_prior',
-           'RefitPriorConfig', 'refit_prior', 'image_quality', 'pooled_quality', 'per_image_mean', 'evaluate_codec',
-           'jpeg_image', 'jpeg_point', 'jpeg_curve', 'psnr_at_rate', 'jpeg_at_rate', 'against_jpeg', 'EvaluateConfig',
-           'evaluation_images', 'evaluate', 'main', 'entropy_round_trip']
+           'CODEC_PARTS', 'DECODER_LATENTS', 'DEFAULT_WARMUP_STEPS', 'CODEC_STRIDE', 'SYMBOL_RADIUS',
+           'PRIOR_PARAMETERS', 'QUALITY_KEYS', 'JPEG_SUBSAMPLING', 'COMMANDS', 'photo_manifest', 'photos_dir',
+           'source_family', 'select_photos', 'photo_files', 'manifest_hash', 'is_greyscale', 'CropPyramid',
+           'hue_rotation', 'colour_jitter', 'RandomCrops', 'PretrainConfig', 'psnr_from_mse', 'codec_forward',
+           'training_images', 'resize_long_side', 'heldout_tensors', 'heldout_estimate', 'pretrain_codec', 'save_codec',
+           'load_codec', 'image_tensor', 'pad_codec', 'crop_back', 'latent_symbols', 'zero_floor_bpp',
+           'symbol_histogram', 'prior_bits', 'fit_prior', 'RefitPriorConfig', 'refit_prior', 'image_quality',
+           'pooled_quality', 'per_image_mean', 'evaluate_codec', 'jpeg_image', 'jpeg_point', 'jpeg_curve',
+           'psnr_at_rate', 'jpeg_at_rate', 'against_jpeg', 'EvaluateConfig', 'evaluation_images', 'evaluate', 'main',
+           'entropy_round_trip']
 
 # %% ../nbs/lib/02_codec.ipynb #09002a69
 PHOTOS = "photos"  # the name of the project's photographs: the manifest shipped in the package, the images in the cache
@@ -167,6 +168,7 @@ class RandomCrops(torch.utils.data.Dataset):
 
 # %% ../nbs/lib/02_codec.ipynb #53a2d1a7
 CODEC_PARTS, DECODER_LATENTS = ("all", "decoder"), ("noise", "round")
+DEFAULT_WARMUP_STEPS = 200   # the warm-up of a run that does not give one, capped at a tenth of its steps
 
 @dataclass
 class PretrainConfig(Flags):
@@ -192,7 +194,7 @@ class PretrainConfig(Flags):
     steps: int = arg(6_000, "optimiser steps in all", group="Optimiser")
     batch_size: int = arg(8, "crops per step", group="Optimiser")
     lr: float = arg(1e-3, "peak learning rate (Adam)", group="Optimiser")
-    warmup_steps: int = arg(200, "linear warm-up steps", group="Optimiser")
+    warmup_steps: int | None = arg(None, f"linear warm-up steps (not given: {DEFAULT_WARMUP_STEPS}, at most a tenth of --steps)", group="Optimiser")
     min_lr_ratio: float = arg(0.01, "the cosine ends at lr * min_lr_ratio", group="Optimiser")
     aux_lr: float = arg(1e-3, "learning rate of the entropy model's quantiles", group="Optimiser")
     clip_max_norm: float = arg(1.0, "gradient clipping (0: none)", group="Optimiser")
@@ -206,11 +208,16 @@ class PretrainConfig(Flags):
     device: str | None = arg(None, "cpu, cuda, cuda:N, mps (default: the best available)")
     resume: bool = arg(False, "continue from the newest intact checkpoint in OUT/checkpoints")
 
+    @property
+    def warmup(self) -> int:
+        "The warm-up steps: as given, else the default capped at a tenth of --steps (a default valid for every --steps)."
+        return self.warmup_steps if self.warmup_steps is not None else min(DEFAULT_WARMUP_STEPS, self.steps // 10)
+
     def __post_init__(self):
         for name in ("steps", "batch_size", "crop"):
             if getattr(self, name) < 1: raise UsageError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}")
         if self.lr <= 0 or self.aux_lr <= 0: raise UsageError(f"--lr and --aux-lr must be > 0, got {self.lr}, {self.aux_lr}")
-        if not 0 <= self.warmup_steps < self.steps: raise UsageError(f"--warmup-steps must be in [0, --steps), got {self.warmup_steps}")
+        if not 0 <= self.warmup < self.steps: raise UsageError(f"--warmup-steps must be in [0, --steps), got {self.warmup_steps}")
         if self.grey_weight < 0: raise UsageError(f"--grey-weight must be >= 0, got {self.grey_weight}")
         if not 0 < self.level_decay <= 1: raise UsageError(f"--level-decay must be in (0, 1], got {self.level_decay}")
         if self.train == "decoder" and self.init is None:
@@ -226,8 +233,8 @@ def _codec_optimizers(codec, cfg: PretrainConfig):
     params = [p for n, p in codec.named_parameters() if not n.endswith(".quantiles") and p.requires_grad]
     aux = [p for n, p in codec.named_parameters() if n.endswith(".quantiles")]
     opt, aux_opt = torch.optim.Adam(params, lr=cfg.lr), torch.optim.Adam(aux, lr=cfg.aux_lr)
-    sched = CosineLRScheduler(opt, t_initial=cfg.steps - cfg.warmup_steps, lr_min=cfg.lr * cfg.min_lr_ratio,
-                              warmup_t=cfg.warmup_steps, warmup_lr_init=cfg.lr / max(cfg.warmup_steps, 1),
+    sched = CosineLRScheduler(opt, t_initial=cfg.steps - cfg.warmup, lr_min=cfg.lr * cfg.min_lr_ratio,
+                              warmup_t=cfg.warmup, warmup_lr_init=cfg.lr / max(cfg.warmup, 1),
                               warmup_prefix=True, t_in_epochs=False)
     return opt, aux_opt, sched
 

@@ -274,9 +274,9 @@ SPLIT_DATASETS = ("animals10", "imagefolder")  # datasets that may come without 
 class DataConfig(Flags):
     "The images a run reads (the flags of the Dataset group)."
     group_title = "Dataset"
-    dataset: str = arg("demo", "which dataset reader: demo (embedded), animals10, fashion-mnist, imagefolder", choices=DATASETS)
+    dataset: str | None = arg("demo", "which dataset reader: demo (embedded), animals10, fashion-mnist, imagefolder", choices=DATASETS)
     data_dir: str | None = arg(None, "the dataset's folder (not needed for demo)")
-    img_size: int = arg(256, "square input size in pixels; a multiple of 32 for CI2P models")
+    img_size: int | None = arg(256, "square input size in pixels; a multiple of 32 for CI2P models")
     val_fraction: float = arg(0.2, "validation share of a dataset without a fixed split")
     split_manifest: str | None = arg(None, "the split file of a dataset without one: the file to reuse (default OUT/split.json)")
     max_train_samples: int | None = arg(None, "use N training images (a seeded subset) for quick runs")
@@ -289,9 +289,9 @@ class DataConfig(Flags):
                           "an augmentation bank (--view-recipe official) K >= 1 drawn views")
 
     def __post_init__(self):
-        if self.dataset not in DATASETS: raise UsageError(f"dataset must be one of {DATASETS}, got {self.dataset!r}")
+        if self.dataset is not None and self.dataset not in DATASETS: raise UsageError(f"dataset must be one of {DATASETS}, got {self.dataset!r}")
         if self.image_check not in IMAGE_CHECKS: raise UsageError(f"image_check must be one of {IMAGE_CHECKS}, got {self.image_check!r}")
-        if self.img_size < 1: raise UsageError(f"--img-size must be a positive number of pixels, got {self.img_size}")
+        if self.img_size is not None and self.img_size < 1: raise UsageError(f"--img-size must be a positive number of pixels, got {self.img_size}")
         if not 0 < self.val_fraction < 1: raise UsageError(f"--val-fraction must be in (0, 1), got {self.val_fraction}")
         if self.workers < 0: raise UsageError(f"--workers must be >= 0, got {self.workers}")
         if self.views < 1: raise UsageError(f"--views must be >= 1, got {self.views}")

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import csv, io, json, logging, random, sys, time
 from contextlib import nullcontext
-from dataclasses import MISSING, asdict, dataclass, fields, is_dataclass
+from dataclasses import MISSING, asdict, dataclass, fields, is_dataclass, replace
 from pathlib import Path
 import numpy as np
 import timm
@@ -32,9 +32,9 @@ _logger = logging.getLogger("ci2p.train")  # a fixed name: the same logger when 
 
 # %% auto #0
 __all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'STORE_DEFAULT_MODEL',
-           'TrainConfig', 'save_checkpoint', 'load_checkpoint', 'build_optimizer', 'autocast_context', 'train_step',
-           'epoch_seed', 'build_model', 'cache_encoder', 'finished_run', 'write_run_record', 'build_loaders',
-           'wrap_model', 'evaluate', 'run_epoch', 'train', 'main']
+           'DEFAULT_DATA', 'TrainConfig', 'resolve_run', 'save_checkpoint', 'load_checkpoint', 'build_optimizer',
+           'autocast_context', 'train_step', 'epoch_seed', 'build_model', 'cache_encoder', 'finished_run',
+           'write_run_record', 'build_loaders', 'wrap_model', 'evaluate', 'run_epoch', 'train', 'main']
 
 # %% ../nbs/lib/06_train.ipynb #d1a093ce
 OFFICIAL_WARMUP_EPOCHS, OFFICIAL_EPOCHS = 20, 300  # the authors' warm-up: 20 of 300 epochs, scaled to --epochs
@@ -42,21 +42,22 @@ WARMUP_LR_FRACTION = 1 / 3                        # the warm-up starts at lr / 3
 DEFAULT_WEIGHT_DECAY = {"paper": 0.0, "official": 0.05}
 
 STORE_DEFAULT_MODEL = ("vit_tiny_gap", "ci2p_vit_tiny")   # the default model, and the default when --store feeds latents
+DEFAULT_DATA = {"dataset": "demo", "img_size": 128}        # what a run reads when neither a flag nor a store says
 
 @dataclass
 class TrainConfig(Flags):
-    """Everything one training run depends on; each field is also a flag of `python -m ci2p.train` (`--img-size` for
-    `data.img_size`). `None` recipe defaults are filled in from the recipe; `encoder_weights='default'` is the model's
-    own default (the shipped codec for a frozen encoder, random for the CNN-ViT control). `run.json` records it all."""
-    model: str = arg(STORE_DEFAULT_MODEL[0], "a registered model: vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, cnn_vit_base, *_tiny, "
-                     "*_small ... (default: vit_tiny_gap; ci2p_vit_tiny with --store)",
-                     group="Model")
+    """Everything one training run depends on, as given; each field is also a flag of `python -m ci2p.train` (`--img-size`
+    for `data.img_size`). A field left at `None` (or `encoder_weights='default'`) was not given: `resolve_run` works it out
+    at the start of the run (from the recipe, the store's manifest, the model). Constructing one checks values only."""
+    model: str | None = arg(None, "a registered model: vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, cnn_vit_base, *_tiny, "
+                            "*_small ... (not given: vit_tiny_gap, or ci2p_vit_tiny with --store)", group="Model")
     model_kwargs: dict = arg(help="model constructor arguments, timm's convention: --model-kwargs latent=yhat reshape=linear",
                              factory=dict, group="Model")
     encoder_weights: str | None = arg("default", f"CI2P/CNN-ViT encoder: 'default' or a shipped codec ({shipped_codecs_help()}), 'official', random, a .pth.tar or .safetensors path",
                                       group="Model")
     drop_path_rate: float = arg(0.1, "stochastic depth, rising linearly over the blocks", group="Model")
-    data: DataConfig = arg(help="the images", factory=lambda: DataConfig(img_size=128))
+    data: DataConfig = arg(help="the images (not given: dataset demo at 128 px, or the store's)",
+                           factory=lambda: DataConfig(dataset=None, img_size=None))
     store: str | None = arg(None, "train from a latent store built by `python -m ci2p.store build` (frozen CI2P encoder); its manifest "
                             "gives the dataset, image size and latent", group="Latents")
     verify: str = arg("cached", "check the store's files against their sha256 before training: cached (a file found intact is trusted "
@@ -70,8 +71,8 @@ class TrainConfig(Flags):
     epochs: int = arg(1, "epochs in all (a resumed run continues up to this number)", group="Optimiser")
     batch_size: int = arg(64, "images per step and per process", group="Optimiser")
     lr: float = arg(1e-4, "learning rate (peak lr for the official recipe)", group="Optimiser")
-    weight_decay: float | None = arg(None, "default: 0 (paper), 0.05 (official)", group="Optimiser")
-    warmup_epochs: int | None = arg(None, "default: 0 (paper), 20 of 300 epochs scaled to --epochs (official)", group="Optimiser")
+    weight_decay: float | None = arg(None, "not given: 0 (paper), 0.05 (official)", group="Optimiser")
+    warmup_epochs: int | None = arg(None, "not given: 0 (paper), 20 of 300 epochs scaled to --epochs (official)", group="Optimiser")
     min_lr: float = arg(1.25e-6, "final learning rate of the official recipe's cosine", group="Optimiser")
     grad_clip: float | None = arg(None, "clip the gradient norm to this value", group="Optimiser")
     out: str = arg("runs/exp", "output folder: run.json, metrics.{csv,json}, checkpoints/, model.safetensors, result.json", group="Run")
@@ -84,19 +85,17 @@ class TrainConfig(Flags):
 
     def __post_init__(self):
         if self.recipe not in RECIPES: raise UsageError(f"recipe must be one of {RECIPES}, got {self.recipe!r}")
-        if self.model not in timm.list_models(): model_facts(self.model)        # names this project's models
-        if self.store and self.model == STORE_DEFAULT_MODEL[0]:                 # no --model: the store's latents need a CI2P-ViT
-            self.model = STORE_DEFAULT_MODEL[1]
-        facts = model_facts(self.model, self.model_kwargs)                      # refuses a keyword the model does not take
+        if self.model is not None and self.model not in timm.list_models(): model_facts(self.model)   # names this project's models
+        facts = self.facts                                                      # refuses a keyword the model does not take
         if self.amp not in ("auto", "bf16", "off"): raise UsageError(f"amp must be 'auto', 'bf16' or 'off', got {self.amp!r}")
         if self.epochs < 1 or self.batch_size < 1: raise UsageError("epochs and batch_size must be >= 1")
         if not self.lr > 0: raise UsageError(f"--lr must be > 0, got {self.lr}")
         if self.weight_decay is not None and self.weight_decay < 0: raise UsageError(f"--weight-decay must be >= 0, got {self.weight_decay}")
         if self.encoder_weights != "default" and facts.encoder is None:
-            raise UsageError(f"--encoder-weights given, but {self.model} has no CI2P encoder")
+            raise UsageError(f"--encoder-weights given, but {self.model_name} has no CI2P encoder")
         if (self.cache_latents or self.store) and not facts.frozen_encoder:
             raise UsageError(f"--{'cache-latents' if self.cache_latents else 'store'} feeds encoder latents: it needs a model with a "
-                             f"frozen CI2P encoder (ci2p_vit_*), and {self.model} has " + ("none" if facts.encoder is None else "a trained one"))
+                             f"frozen CI2P encoder (ci2p_vit_*), and {self.model_name} has " + ("none" if facts.encoder is None else "a trained one"))
         if self.cache_latents and self.recipe != "paper":
             raise UsageError("--cache-latents needs the 'paper' recipe (its views are the image and its mirror); for the official "
                              "recipe build an augmentation bank: python -m ci2p.store build --views K --view-recipe official")
@@ -105,34 +104,45 @@ class TrainConfig(Flags):
         if self.verify not in VERIFY_MODES: raise UsageError(f"--verify must be one of {VERIFY_MODES}, got {self.verify!r}")
         if parse_latent_aug(self.latent_aug) and not (self.store or self.cache_latents):
             raise UsageError("--latent-aug augments latents: train from a latent store (--store) or cache (--cache-latents)")
-        if self.store and facts.frozen_encoder: self._adopt_store(read_manifest(self.store))
-        if self.weight_decay is None: self.weight_decay = DEFAULT_WEIGHT_DECAY[self.recipe]
-        if self.warmup_epochs is None:
-            self.warmup_epochs = round(OFFICIAL_WARMUP_EPOCHS * self.epochs / OFFICIAL_EPOCHS) if self.recipe == "official" else 0
-
-    def _adopt_store(self, m: dict):
-        "Take the dataset, image size, latent and codec from the store's manifest; a flag given otherwise is one error."
-        default = TrainConfig.__dataclass_fields__["data"].default_factory()
-        held = {"dataset": m["describe"].get("dataset", self.data.dataset), "img_size": m["img_size"][0]}
-        for name, value in held.items():
-            given = getattr(self.data, name)
-            if given != value and given != getattr(default, name):
-                raise UsageError(f"--{name.replace('_', '-')} {given} conflicts with --store {self.store}, which holds {name.replace('_', ' ')} "
-                                 f"{value}: leave the flag out")
-            setattr(self.data, name, value)
-        latent = FORMAT_LATENT[m["format"]]
-        if self.model_kwargs.get("latent", latent) != latent:
-            raise UsageError(f"--model-kwargs latent={self.model_kwargs['latent']} conflicts with --store {self.store}, whose "
-                             f"{m['format']} format serves latent={latent}: leave it out")
-        self.model_kwargs = {**self.model_kwargs, "latent": latent}
-        weights = m["describe"].get("encoder_weights")   # a shipped codec's name, or a file that is here (the fingerprint decides later)
-        if self.encoder_weights == "default" and weights and (weights in SHIPPED_CODECS or weights == "official" or Path(weights).is_file()):
-            self.encoder_weights = weights
-        if m["view_recipe"] == "official" and self.recipe != "official":   # a paper store with --recipe official: flip-only views
-            raise UsageError(f"--recipe {self.recipe}: {self.store} is an augmentation bank (official views); pass --recipe official")
+        if self.warmup_epochs is not None and self.warmup_epochs < 0: raise UsageError(f"--warmup-epochs must be >= 0, got {self.warmup_epochs}")
 
     @property
-    def facts(self): return model_facts(self.model, self.model_kwargs)
+    def model_name(self) -> str:
+        "The model: as given, else the default (a CI2P-ViT when a store feeds latents)."
+        return self.model or STORE_DEFAULT_MODEL[bool(self.store)]
+
+    @property
+    def facts(self): return model_facts(self.model_name, self.model_kwargs)
+
+def resolve_run(cfg: TrainConfig) -> TrainConfig:
+    """`cfg` with everything it left open worked out, once, at the start of a run: the model, the recipe's weight decay
+    and warm-up, and with a store its dataset, image size, latent and codec (from the manifest). A field that was given
+    is never replaced; one that contradicts the store is one error. `run.json` records both (`given`, `config`)."""
+    data, kwargs, weights = cfg.data, dict(cfg.model_kwargs), cfg.encoder_weights
+    if cfg.store:
+        m = read_manifest(cfg.store)
+        held = {"dataset": m["describe"].get("dataset", data.dataset or DEFAULT_DATA["dataset"]), "img_size": m["img_size"][0]}
+        for name, value in held.items():
+            given = getattr(data, name)
+            if given is not None and given != value:
+                raise UsageError(f"--{name.replace('_', '-')} {given} conflicts with --store {cfg.store}, which holds "
+                                 f"{name.replace('_', ' ')} {value}: leave the flag out")
+        data = replace(data, **held)
+        latent = FORMAT_LATENT[m["format"]]
+        if kwargs.get("latent", latent) != latent:
+            raise UsageError(f"--model-kwargs latent={kwargs['latent']} conflicts with --store {cfg.store}, whose "
+                             f"{m['format']} format serves latent={latent}: leave it out")
+        kwargs["latent"] = latent
+        stored = m["describe"].get("encoder_weights")   # a shipped codec's name, or a file that is here (the fingerprint decides later)
+        if weights == "default" and stored and (stored in SHIPPED_CODECS or stored == "official" or Path(stored).is_file()):
+            weights = stored
+        if m["view_recipe"] == "official" and cfg.recipe != "official":   # a paper store with --recipe official: flip-only views
+            raise UsageError(f"--recipe {cfg.recipe}: {cfg.store} is an augmentation bank (official views); pass --recipe official")
+    data = replace(data, **{k: v for k, v in DEFAULT_DATA.items() if getattr(data, k) is None})
+    warmup = (round(OFFICIAL_WARMUP_EPOCHS * cfg.epochs / OFFICIAL_EPOCHS) if cfg.recipe == "official" else 0) \
+        if cfg.warmup_epochs is None else cfg.warmup_epochs
+    return replace(cfg, model=cfg.model_name, model_kwargs=kwargs, encoder_weights=weights, data=data,
+                   weight_decay=DEFAULT_WEIGHT_DECAY[cfg.recipe] if cfg.weight_decay is None else cfg.weight_decay, warmup_epochs=warmup)
 
 # %% ../nbs/lib/06_train.ipynb #1d9c80e4
 def _rng_state() -> dict:
@@ -232,7 +242,7 @@ def cache_encoder(cfg: TrainConfig) -> CI2PStem | None:
     return stem
 
 def finished_run(cfg: TrainConfig) -> dict | None:
-    "The result of a finished run of exactly `cfg` in `cfg.out` (from result.json), or None."
+    "The result of a finished run of exactly `cfg` (compared resolved: `resolve_run`) in `cfg.out` (from result.json), or None."
     f = Path(cfg.out) / "result.json"
     if not f.is_file(): return None
     res = json.loads(f.read_text())
@@ -242,7 +252,7 @@ def finished_run(cfg: TrainConfig) -> dict | None:
     defaults = {k: asdict(v) if is_dataclass(v) else v for k, v in defaults.items()}
     old = {**{k: v for k, v in defaults.items() if k not in res["config"]}, **res["config"]}
     old = json.loads(json.dumps(old))   # as the JSON file would hold it
-    return res if same(old) == same(json.loads(json.dumps(asdict(cfg)))) and len(res["history"]) == cfg.epochs else None
+    return res if same(old) == same(json.loads(json.dumps(asdict(resolve_run(cfg))))) and len(res["history"]) == cfg.epochs else None
 
 def _encoder_record(cfg: TrainConfig) -> dict | None:
     "What run.json says about the encoder: the weights asked for, what they resolved to (with sha256), frozen or trained, the latent."
@@ -260,10 +270,11 @@ def _store_record(inputs: Inputs) -> dict | None:
             "view_recipe": m["view_recipe"], "views": m["splits"]["train"]["views"], "codec": m["codec"],
             "manifest_sha256": sha256_file(Path(inputs.store) / "manifest.json"), "checked": inputs.checked}
 
-def write_run_record(cfg: TrainConfig, inputs: Inputs, params, world: int, device):
-    "OUT/run.json: the configuration, the encoder, the data and where it came from, the world size, provenance."
+def write_run_record(cfg: TrainConfig, inputs: Inputs, params, world: int, device, given: TrainConfig | None = None):
+    """OUT/run.json: the configuration (`config`, resolved; `given`, as typed), the encoder, the data and where it came
+    from, the world size, provenance."""
     distributed = dist.is_available() and dist.is_initialized()
-    save_json({"config": asdict(cfg), "encoder": _encoder_record(cfg), "classes": inputs.classes, "train_size": len(inputs.train),
+    save_json({"config": asdict(cfg), "given": asdict(given or cfg), "encoder": _encoder_record(cfg), "classes": inputs.classes, "train_size": len(inputs.train),
                "val_size": len(inputs.val), "broken_images": inputs.broken, "split": inputs.split, "inputs": inputs.source,
                "world_size": world, "latent_cache_s": inputs.encode_s, "latent_cache": inputs.cache_state,
                "store": _store_record(inputs),
@@ -335,6 +346,7 @@ def run_epoch(fwd, loaders, epoch: int, cfg: TrainConfig, opt, sched, step_args:
 def train(cfg: TrainConfig) -> dict:
     "Train `cfg.model`; writes run.json, metrics.{csv,json}, checkpoints/, model.safetensors and result.json to `cfg.out`."
     t_start = time.time()
+    given, cfg = cfg, resolve_run(cfg)   # what was typed, and the run it asks for (store, recipe defaults) worked out once
     rank, world, device = setup_distributed(cfg.device)
     out, main_rank = Path(cfg.out), rank == 0
     if main_rank: out.mkdir(parents=True, exist_ok=True)
@@ -358,7 +370,7 @@ def train(cfg: TrainConfig) -> dict:
         if main_rank: _logger.info(f"resumed {out} after epoch {start}")
     elif cfg.resume and main_rank: _logger.info(f"--resume: no checkpoint in {out}, starting from scratch")
     fwd, loaders = wrap_model(model, cfg, device), build_loaders(cfg, inputs, rank, world, device)
-    if main_rank: write_run_record(cfg, inputs, params, world, device)
+    if main_rank: write_run_record(cfg, inputs, params, world, device, given)
     # ---- epochs
     for epoch in range(start, cfg.epochs):
         rec = run_epoch(fwd, loaders, epoch, cfg, opt, sched, step_args, rank, device)

@@ -25,9 +25,9 @@ def _step_check(name: str, img_size: int, batch_size: int, device, amp: str, com
     import torch
     import ci2p  # noqa: F401  (registers the models)
     from ci2p.models import ci2p_stem
-    from ci2p.train import TrainConfig, autocast_context, build_model, build_optimizer, train_step
+    from ci2p.train import TrainConfig, autocast_context, build_model, build_optimizer, resolve_run, train_step
     torch.manual_seed(0)
-    cfg = TrainConfig.of(model=name, img_size=img_size, batch_size=batch_size, amp=amp, device=str(device))
+    cfg = resolve_run(TrainConfig.of(model=name, img_size=img_size, batch_size=batch_size, amp=amp, device=str(device)))
     model = build_model(cfg, num_classes=10).to(device).train()
     params, opt, _ = build_optimizer(cfg, model, device)
     fwd = torch.compile(model) if compile else model
