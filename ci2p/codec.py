@@ -513,8 +513,9 @@ class RefitPriorConfig(Flags):
         if not 0 < self.level_decay <= 1: raise UsageError(f"--level-decay must be in (0, 1], got {self.level_decay}")
 
 def refit_prior(cfg: RefitPriorConfig, images=None, eval_images=None) -> dict:
-    """Refit the prior of the codec `cfg.init` to the training photographs of `cfg.data` (see above) and write
-    `codec.safetensors` and `metrics.json` to `cfg.out`. `images` / `eval_images`: PIL images or files instead."""
+    """Refit the prior of the codec `cfg.init` to the rounded symbols of the training photographs of `cfg.data` (every
+    pyramid level, weighted as pretraining samples it; transforms and medians unchanged) and write `codec.safetensors`
+    and `metrics.json` to `cfg.out`. `images` / `eval_images`: PIL images or files instead."""
     out = Path(cfg.out); out.mkdir(parents=True, exist_ok=True)
     if cfg.threads: torch.set_num_threads(cfg.threads)
     device, t0 = get_device(cfg.device), time.time()

@@ -260,8 +260,9 @@ def _check_share(root: Path, recs: list[dict], known: dict) -> tuple[list[str], 
     return problems, intact
 
 def check_store_files(path, mode: str = "cached") -> dict:
-    """Hash the store's files against its manifest before a run reads them (see above); a damaged file is a `UsageError`
-    naming it. Returns {'files', 'hashed', 'bytes_hashed', 's'} for this process."""
+    """Hash the store's files against its manifest's sha256 before a run reads them; a damaged file is a `UsageError`
+    naming it. `mode`: 'cached' (a file found intact is not hashed again while its path, size and mtime are unchanged),
+    'always', 'off'; under torchrun each rank hashes every world-th file. Returns {'files', 'hashed', 'bytes_hashed', 's'}."""
     if mode not in VERIFY_MODES: raise UsageError(f"--verify must be one of {VERIFY_MODES}, got {mode!r}")
     root, m = Path(path), read_manifest(path)
     recs = store_files(m)
@@ -439,7 +440,8 @@ LATENT_FORMAT = {"y": "y16", "yhat": "yhat-zstd"}  # the store format a cache ke
 def build_inputs(data: DataConfig, seed: int = 0, recipe: str = "paper", out=None, *, store=None, cache=None,
                  encoder: CI2PStem | None = None, flip: bool = True, batch_size: int = 64, device=None,
                  progress: bool = False, verify: str = "cached") -> Inputs:
-    "The training and validation data of a run: a latent `store`, a `cache` built by `encoder`, or the images (see above)."
+    """The training and validation data of a run: a latent `store` (checked on read), a `cache` of the run's own built by the
+    frozen `encoder` in `cache`, or the images with the recipe's transforms (the paper recipe's random mirror included)."""
     if store is not None:
         m = read_manifest(store)
         if m["describe"].get("dataset", data.dataset) != data.dataset:
@@ -488,7 +490,8 @@ def _tar_samples(t: dict, s: dict, views: int):
         yield sample
 
 def export_webdataset(store, out, progress: bool = False) -> dict:
-    "Write the `yhat-zstd` store `store` as WebDataset tar shards in `out` (see above); returns the export's manifest."
+    """Write the `yhat-zstd` store `store` as WebDataset tar shards in `out` (one sample per image: its label and each
+    view's zstd frame, unchanged) with a manifest beside them; returns the export's manifest."""
     import webdataset as wds
     root, out = Path(store), Path(out)
     m = read_manifest(root)
@@ -523,7 +526,8 @@ def _read_url(url: str) -> bytes:
     with wds.gopen(url) as f: return f.read()
 
 class WebDatasetLatents(torch.utils.data.IterableDataset):
-    "One split of an exported store streamed from `root` (a folder or a URL prefix: file:, pipe:, http...); see above."
+    """One split of an exported store streamed from `root` (a folder or a URL prefix: file:, pipe:, http...): each rank
+    reads its share of the tar shards, shuffled from `seed`, with `equal` samples per rank."""
     def __init__(self, root, split: str = "train", seed: int = 0, rank: int = 0, world: int = 1, flip: bool = False,
                  shuffle: bool = True, equal: bool = True, workers: int = 0, buffer: int = 1000):
         from safetensors.torch import load as load_tensors
