@@ -119,7 +119,10 @@ def render_text(text: str, name: str, root: Path) -> str:
     cog.options.prologue = (f"from ci2p.prose import *\nfrom pathlib import Path\nROOT = Path({str(root)!r})\n"
                             "result, sha256_of = results_reader(ROOT), sha256_reader(ROOT)")
     try: return cog.process_string(text, fname=name)
-    except CogUserException as e: raise UsageError(f"{name}: a cog block failed: {str(e).strip().splitlines()[-1]}") from None
+    except CogUserException as e:   # one line: where in the file, and what
+        lines = str(e).strip().splitlines()
+        where = [ln.strip().split(", in ")[0] for ln in lines if ln.strip().startswith(f'File "{name}"')]
+        raise UsageError(f"{name}: a cog block failed ({where[-1] if where else 'no line'}): {lines[-1]}") from None
     except CogError as e: raise UsageError(f"{name}: {e}") from None
 
 def render(files=RENDERED, root=None, check: bool = False) -> list[Drift]:
