@@ -22,11 +22,9 @@ from .encoder import DEFAULT_ENCODER_WEIGHTS, CI2PEncoder, Denormalize, load_enc
 from .reshape import CnnReshape, PatchReshape, build_reshape, inverted_residual
 
 # %% auto #0
-__all__ = ['TOKEN_STRIDE', 'LATENTS', 'default_cfgs', 'MODEL_NAMES', 'MODEL_FACTS', 'CI2PStem', 'ci2p_stem', 'is_frozen_ci2p',
-           'CI2PEmbed', 'CI2PViTDualScale', 'ModelFacts', 'model_facts', 'vit_base_gap', 'vit_small_gap',
-           'vit_tiny_gap', 'vit_base_p32_gap', 'vit_small_p32_gap', 'vit_tiny_p32_gap', 'ci2p_vit_base',
-           'ci2p_vit_small', 'ci2p_vit_tiny', 'cnn_vit_base', 'cnn_vit_small', 'cnn_vit_tiny', 'ci2p_vit_base_ds',
-           'save_weights', 'load_weights']
+__all__ = ['TOKEN_STRIDE', 'LATENTS', 'MODELS', 'MODEL_FACTS', 'MODEL_NAMES', 'default_cfgs', 'CI2PStem', 'ci2p_stem',
+           'is_frozen_ci2p', 'CI2PEmbed', 'CI2PViTDualScale', 'ModelFacts', 'model_facts', 'save_weights',
+           'load_weights']
 
 # %% ../nbs/lib/04_models.ipynb #b0df0a9e
 TOKEN_STRIDE = CI2PEncoder.stride * PatchReshape.stride  # 32: image pixels per CI2P token, along each side
@@ -159,13 +157,6 @@ def _cfg(img_size=256, **kw):
             "std": IMAGENET_DEFAULT_STD, "first_conv": "patch_embed.proj", "classifier": "head", "license": "apache-2.0", **kw}
 
 _WIDTHS = {"tiny": (192, 3), "small": (384, 6), "base": (768, 12)}
-default_cfgs = generate_default_cfgs({
-    **{f"vit_{s}_gap": _cfg() for s in _WIDTHS},
-    **{f"vit_{s}_p32_gap": _cfg() for s in _WIDTHS},
-    **{f"ci2p_vit_{s}": _cfg(first_conv="patch_embed.stem.encoder.g_a.0") for s in _WIDTHS},
-    **{f"cnn_vit_{s}": _cfg(first_conv="patch_embed.stem.encoder.g_a.0") for s in _WIDTHS},
-    "ci2p_vit_base_ds": _cfg(first_conv="ci2p.encoder.g_a.0"),
-})
 
 # %% ../nbs/lib/04_models.ipynb #fact0002
 @dataclass(frozen=True)
@@ -179,6 +170,8 @@ class ModelFacts:
     latent: str | None = None   # "y" or "yhat" for a CI2P encoder
     quality: int | None = None  # the codec's quality
     knobs: tuple = ()           # the keyword arguments the constructor takes (`--model-kwargs`)
+    patch_size: int = 16        # the ViT's patch size (the baselines; CI2P's tokens are 32 px whatever this says)
+    doc: str = ""               # what the timm entrypoint says of itself
 
     @property
     def frozen_encoder(self) -> bool: return self.encoder == "frozen"
@@ -194,20 +187,33 @@ _CI2P_KNOBS = ("encoder_weights", "quality", "frozen", "latent", "reshape")
 _DS_KNOBS = tuple(k for k in inspect.signature(CI2PViTDualScale.__init__).parameters if k not in ("self", "kwargs")) + \
     ("encoder_weights", "mean", "std")
 
-def _facts(name: str) -> ModelFacts:
-    width = next(w for w in _WIDTHS if f"_{w}" in name)
-    if name.startswith("vit_"):
-        return ModelFacts(name, "vit", "vit_p32" if "_p32" in name else "vit", width, knobs=_VIT_KNOBS)
-    if name.endswith("_ds"):
-        return ModelFacts(name, "ci2p_ds", "ci2p_vit_ds", width, "frozen", "y", 5, _DS_KNOBS)
-    trained = name.startswith("cnn_vit")
-    return ModelFacts(name, "ci2p", "cnn_vit" if trained else "ci2p_vit", width, "trained" if trained else "frozen", "y", 5,
-                      _VIT_KNOBS + _CI2P_KNOBS)
-
-MODEL_NAMES = ("vit_base_gap", "ci2p_vit_base", "ci2p_vit_base_ds", "cnn_vit_base", "vit_tiny_gap", "ci2p_vit_tiny",
-               "cnn_vit_tiny", "vit_small_gap", "ci2p_vit_small", "cnn_vit_small", "vit_base_p32_gap", "vit_small_p32_gap",
-               "vit_tiny_p32_gap")
-MODEL_FACTS = {name: _facts(name) for name in MODEL_NAMES}
+_CI2P = _VIT_KNOBS + _CI2P_KNOBS
+MODELS = (   # every registered model, declared once; the timm entrypoints, default cfgs and MODEL_FACTS are made from it
+    ModelFacts("vit_base_gap", "vit", "vit", "base", knobs=_VIT_KNOBS,
+               doc="ViT-B/16 baseline (paper Table 1): 16x16 patches, learned positions, no class token, average pooling."),
+    ModelFacts("vit_small_gap", "vit", "vit", "small", knobs=_VIT_KNOBS, doc="The ViT baseline at DeiT-small width (384, 6 heads)."),
+    ModelFacts("vit_tiny_gap", "vit", "vit", "tiny", knobs=_VIT_KNOBS, doc="The ViT baseline at DeiT-tiny width (192, 3 heads)."),
+    ModelFacts("vit_base_p32_gap", "vit", "vit_p32", "base", knobs=_VIT_KNOBS, patch_size=32,
+               doc="ViT-B/32 (paper Table 1): 32x32 patches, as many tokens as CI2P-ViT at a quarter of ViT-B/16's FLOPs: the equal-token control."),
+    ModelFacts("vit_small_p32_gap", "vit", "vit_p32", "small", knobs=_VIT_KNOBS, patch_size=32,
+               doc="The equal-token control (32x32 patches) at DeiT-small width."),
+    ModelFacts("vit_tiny_p32_gap", "vit", "vit_p32", "tiny", knobs=_VIT_KNOBS, patch_size=32,
+               doc="The equal-token control (32x32 patches) at DeiT-tiny width."),
+    ModelFacts("ci2p_vit_base", "ci2p", "ci2p_vit", "base", "frozen", "y", 5, _CI2P,
+               doc="CI2P-ViT (paper section 3): frozen codec encoder + PatchReshape, 64 tokens at 256 px, no positions."),
+    ModelFacts("ci2p_vit_small", "ci2p", "ci2p_vit", "small", "frozen", "y", 5, _CI2P, doc="CI2P-ViT at DeiT-small width (384, 6 heads)."),
+    ModelFacts("ci2p_vit_tiny", "ci2p", "ci2p_vit", "tiny", "frozen", "y", 5, _CI2P, doc="CI2P-ViT at DeiT-tiny width (192, 3 heads)."),
+    ModelFacts("cnn_vit_base", "ci2p", "cnn_vit", "base", "trained", "y", 5, _CI2P,
+               doc="CNN-ViT control (paper section 4.1): CI2P-ViT's CNN, randomly initialised and trained with the rest."),
+    ModelFacts("cnn_vit_small", "ci2p", "cnn_vit", "small", "trained", "y", 5, _CI2P, doc="The CNN-ViT control at DeiT-small width."),
+    ModelFacts("cnn_vit_tiny", "ci2p", "cnn_vit", "tiny", "trained", "y", 5, _CI2P, doc="The CNN-ViT control at DeiT-tiny width."),
+    ModelFacts("ci2p_vit_base_ds", "ci2p_ds", "ci2p_vit_ds", "base", "frozen", "y", 5, _DS_KNOBS,
+               doc="CI2P-ViT^ds (paper section 3.3): frozen encoder, attention at 1/16 then 1/32 scale; 49.7 M parameters."),
+)
+MODEL_FACTS = {f.name: f for f in MODELS}
+MODEL_NAMES = tuple(MODEL_FACTS)
+_FIRST_CONV = {"vit": "patch_embed.proj", "ci2p": "patch_embed.stem.encoder.g_a.0", "ci2p_ds": "ci2p.encoder.g_a.0"}
+default_cfgs = generate_default_cfgs({f.name: _cfg(first_conv=_FIRST_CONV[f.family]) for f in MODELS})
 
 def model_facts(name: str, model_kwargs: dict | None = None) -> ModelFacts:
     "The facts of a registered name with the knobs of `model_kwargs` applied; a `UsageError` for an unknown name or keyword."
@@ -242,15 +248,16 @@ def _random_frozen_warning(name, encoder_weights, frozen):
                       f"counting and tests, not for training). The default is the shipped codec '{DEFAULT_ENCODER_WEIGHTS}'; "
                       "'official', a CompressAI .pth.tar or your own encoder.safetensors also work.", UserWarning, stacklevel=4)
 
-def _vit(name, size, pretrained=False, img_size=256, **kwargs):
-    dim, heads = _WIDTHS[size]
-    args = dict(patch_size=16, embed_dim=dim, depth=12, num_heads=heads, class_token=False, global_pool="avg",
+def _vit(facts: ModelFacts, pretrained=False, img_size=256, **kwargs):
+    dim, heads = _WIDTHS[facts.width]
+    args = dict(patch_size=facts.patch_size, embed_dim=dim, depth=12, num_heads=heads, class_token=False, global_pool="avg",
                 fc_norm=False, drop_path_rate=0.1)
-    return _build(name, VisionTransformer, pretrained, img_size, {**args, **kwargs})
+    return _build(facts.name, VisionTransformer, pretrained, img_size, {**args, **kwargs})
 
-def _ci2p_vit(name, size, pretrained=False, img_size=256, encoder_weights="default", quality=5, frozen=True, latent="y",
+def _ci2p_vit(facts: ModelFacts, pretrained=False, img_size=256, encoder_weights="default", quality=5, frozen=None, latent="y",
               reshape="paper", **kwargs):
-    dim, heads = _WIDTHS[size]
+    name, (dim, heads) = facts.name, _WIDTHS[facts.width]
+    frozen = facts.frozen_encoder if frozen is None else frozen   # the CNN-ViT control's encoder trains unless told otherwise
     args = dict(patch_size=TOKEN_STRIDE, embed_dim=dim, depth=12, num_heads=heads, class_token=False, global_pool="avg",
                 fc_norm=False, pos_embed="none", drop_path_rate=0.1)
     weights = model_facts(name, {"frozen": frozen, "quality": quality}).encoder_weights(encoder_weights)
@@ -261,72 +268,26 @@ def _ci2p_vit(name, size, pretrained=False, img_size=256, encoder_weights="defau
         return model
     return _build(name, constructor, pretrained, img_size, {**args, **kwargs})
 
-# %% ../nbs/lib/04_models.ipynb #96b1adee
-@register_model
-def vit_base_gap(pretrained=False, **kwargs):
-    "ViT-B/16 baseline (paper Table 1): 16x16 patches, learned positions, no class token, average pooling."
-    return _vit("vit_base_gap", "base", pretrained, **kwargs)
-@register_model
-def vit_small_gap(pretrained=False, **kwargs):
-    "The ViT baseline at DeiT-small width (384, 6 heads)."
-    return _vit("vit_small_gap", "small", pretrained, **kwargs)
-@register_model
-def vit_tiny_gap(pretrained=False, **kwargs):
-    "The ViT baseline at DeiT-tiny width (192, 3 heads)."
-    return _vit("vit_tiny_gap", "tiny", pretrained, **kwargs)
-
-@register_model
-def vit_base_p32_gap(pretrained=False, **kwargs):
-    """ViT-B/32 (paper Table 1): the baseline with 32x32 patches, so it sees as many tokens as CI2P-ViT (64 at
-    256 px) at about a quarter of ViT-B/16's FLOPs: the equal-token control."""
-    return _vit("vit_base_p32_gap", "base", pretrained, **{"patch_size": 32, **kwargs})
-@register_model
-def vit_small_p32_gap(pretrained=False, **kwargs):
-    "The equal-token control (32x32 patches) at DeiT-small width."
-    return _vit("vit_small_p32_gap", "small", pretrained, **{"patch_size": 32, **kwargs})
-@register_model
-def vit_tiny_p32_gap(pretrained=False, **kwargs):
-    "The equal-token control (32x32 patches) at DeiT-tiny width."
-    return _vit("vit_tiny_p32_gap", "tiny", pretrained, **{"patch_size": 32, **kwargs})
-
-# %% ../nbs/lib/04_models.ipynb #6d8dc6e1
-@register_model
-def ci2p_vit_base(pretrained=False, **kwargs):
-    "CI2P-ViT (paper section 3): frozen codec encoder + PatchReshape, 64 tokens at 256 px, no positions."
-    return _ci2p_vit("ci2p_vit_base", "base", pretrained, **kwargs)
-@register_model
-def ci2p_vit_small(pretrained=False, **kwargs):
-    "CI2P-ViT at DeiT-small width (384, 6 heads)."
-    return _ci2p_vit("ci2p_vit_small", "small", pretrained, **kwargs)
-@register_model
-def ci2p_vit_tiny(pretrained=False, **kwargs):
-    "CI2P-ViT at DeiT-tiny width (192, 3 heads)."
-    return _ci2p_vit("ci2p_vit_tiny", "tiny", pretrained, **kwargs)
-
-@register_model
-def cnn_vit_base(pretrained=False, **kwargs):
-    "CNN-ViT control (paper section 4.1): CI2P-ViT's CNN, randomly initialised and trained with the rest."
-    return _ci2p_vit("cnn_vit_base", "base", pretrained, frozen=False, **kwargs)
-@register_model
-def cnn_vit_small(pretrained=False, **kwargs):
-    "The CNN-ViT control at DeiT-small width."
-    return _ci2p_vit("cnn_vit_small", "small", pretrained, frozen=False, **kwargs)
-@register_model
-def cnn_vit_tiny(pretrained=False, **kwargs):
-    "The CNN-ViT control at DeiT-tiny width."
-    return _ci2p_vit("cnn_vit_tiny", "tiny", pretrained, frozen=False, **kwargs)
-
-# %% ../nbs/lib/04_models.ipynb #4af07ca2
-@register_model
-def ci2p_vit_base_ds(pretrained=False, img_size=256, encoder_weights="default", quality=5, **kwargs):
-    "CI2P-ViT^ds (paper section 3.3): frozen encoder, attention at 1/16 then 1/32 scale; 49.7 M parameters."
-    weights = model_facts("ci2p_vit_base_ds", {"quality": quality}).encoder_weights(encoder_weights)
-    _random_frozen_warning("ci2p_vit_base_ds", weights, True)
+def _ci2p_vit_ds(facts: ModelFacts, pretrained=False, img_size=256, encoder_weights="default", quality=5, **kwargs):
+    weights = model_facts(facts.name, {"quality": quality}).encoder_weights(encoder_weights)
+    _random_frozen_warning(facts.name, weights, True)
     def constructor(**kw):
         model = CI2PViTDualScale(quality=quality, **kw)
         load_encoder_weights(model.ci2p.encoder, weights)
         return model
-    return _build("ci2p_vit_base_ds", constructor, pretrained, img_size, kwargs)
+    return _build(facts.name, constructor, pretrained, img_size, kwargs)
+
+# %% ../nbs/lib/04_models.ipynb #96b1adee
+_BUILDERS = {"vit": _vit, "ci2p": _ci2p_vit, "ci2p_ds": _ci2p_vit_ds}
+
+def _entrypoint(facts: ModelFacts):
+    "The timm entrypoint of one row of `MODELS`, registered under its name."
+    def entrypoint(pretrained=False, **kwargs): return _BUILDERS[facts.family](facts, pretrained, **kwargs)
+    entrypoint.__name__ = entrypoint.__qualname__ = facts.name
+    entrypoint.__doc__, entrypoint.__module__ = facts.doc, __name__
+    return register_model(entrypoint)
+
+for _facts in MODELS: globals()[_facts.name] = _entrypoint(_facts)
 
 # %% ../nbs/lib/04_models.ipynb #4a81fbd4
 def save_weights(model: nn.Module, path: str | os.PathLike, **metadata) -> Path:
