@@ -71,9 +71,9 @@ STEP_KINDS = ("train", "train_cached", "infer", "infer_cached")
 
 def _frozen_encoders(model: nn.Module) -> list[str]:
     "Module names of the model's frozen CI2P encoder (none for models without one, or with a trained one)."
-    stem = ci2p_stem(model)
-    if stem is None or not stem.encoder.frozen: return []
-    return [n for n, m in model.named_modules() if m is stem.encoder]
+    if not is_frozen_ci2p(model): return []                      # the one rule (ci2p.models), for a built model
+    encoder = ci2p_stem(model).encoder
+    return [n for n, m in model.named_modules() if m is encoder]
 
 @lru_cache(maxsize=None)
 def flop_costs(name: str, img_size: int, num_classes: int = 10) -> dict:
