@@ -79,8 +79,8 @@ def parse_latent_aug(names: str | None) -> tuple[str, ...]:
 
 class LatentAugment:
     "The augmentations named in `names`, applied in `LATENT_AUGS` order to a latent batch; `fill` is the store's mean latent."
-    def __init__(self, names: str | tuple, fill):
-        self.names = parse_latent_aug(names if isinstance(names, str) else ",".join(names))
+    def __init__(self, names: str, fill):
+        self.names = parse_latent_aug(names)
         self.steps = [LATENT_AUGS[n](fill) for n in self.names]
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         for step in self.steps: x = step(x)

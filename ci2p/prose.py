@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from .cli import Flags, arg, command_parser, config_from_args, run_cli
 from .errors import MissingInput, UsageError
-from .files import atomic_write
+from .files import atomic_write, sha256_file
 from .paths import project_root
 
 # %% auto #0
@@ -38,10 +38,9 @@ result = results_reader()
 def sha256_reader(root=None):
     "`sha256_of(path)`: the sha256 of a file by its path from `root` (default: the project root), e.g. a shipped codec."
     def sha256_of(path: str) -> str:
-        import hashlib
         file = (Path(root) if root else project_root()) / path
         if not file.is_file(): raise MissingInput(f"{path}: no such file; the prose quotes its sha256")
-        return hashlib.sha256(file.read_bytes()).hexdigest()
+        return sha256_file(file)
     return sha256_of
 
 # %% ../nbs/lib/14_prose.ipynb #4d2ecdbb

@@ -363,7 +363,7 @@ def train(cfg: TrainConfig) -> dict:
     step_args = dict(criterion=SoftTargetCrossEntropy() if mixup else nn.CrossEntropyLoss(), params=params, mixup=mixup,
                      amp_ctx=autocast_context(cfg.amp, device)[0], grad_clip=cfg.grad_clip,
                      erase=LatentErasing(inputs.train.latent_mean) if cfg.recipe == "official" and inputs.source != "images" else None,
-                     augment=LatentAugment(cfg.latent_aug, inputs.train.latent_mean) if parse_latent_aug(cfg.latent_aug) else None)
+                     augment=LatentAugment(cfg.latent_aug, inputs.train.latent_mean) if cfg.latent_aug else None)
     start, history = 0, []
     if cfg.resume and (out / "checkpoints" / "last.json").is_file():
         start, history = load_checkpoint(out, model, opt, sched, cfg.lr)
