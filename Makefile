@@ -31,6 +31,7 @@ demo: $(STAMP)  ## the paper's story in miniature on the embedded data (about 15
 
 test: $(STAMP)  ## lint, library and notebooks in sync, prose in step with results/, library notebooks (nbdev), experiments (papermill)
 	$(BIN)/ruff check ci2p tests scripts
+	$(BIN)/ruff check nbs --select E501
 	$(BIN)/python scripts/check_sync.py
 	$(BIN)/python -m ci2p.prose check
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) tests
@@ -49,6 +50,7 @@ lab: $(STAMP)  ## JupyterLab with the ci2p kernel
 
 export: $(STAMP)  ## regenerate ci2p/ from the notebooks and clean them
 	$(BIN)/nbdev_export
+	$(BIN)/python scripts/wrap_all.py
 	$(BIN)/nbdev_clean
 
 clean-venv:

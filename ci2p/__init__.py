@@ -16,4 +16,11 @@ from .provenance import run_metadata
 from .runtime import get_device, seed_everything
 from .encoder import CI2PEncoder, build_encoder
 from .codec import load_codec, pretrain_codec, evaluate_codec
-from .models import CI2PEmbed, CI2PViTDualScale, MODEL_FACTS, MODEL_NAMES, model_facts  # registers the models with timm
+from .store import LatentStore, build_store
+from ci2p.models import (
+    CI2PEmbed,
+    CI2PViTDualScale,
+    MODEL_FACTS,
+    MODEL_NAMES,
+    model_facts,
+)  # registers the models with timm

@@ -34,15 +34,21 @@ def _read_pointer(ptr: Path) -> list[dict]:
     except json.JSONDecodeError: return []
     if "checkpoints" in data: return data["checkpoints"]
     # the pointer of older versions: one checkpoint, no checksums
-    return [{k: v for k, v in data.items() if k not in ("weights", "state")} | {"files": {"weights": data["weights"], "state": data["state"]}}]
+    return [
+        {k: v for k, v in data.items() if k not in ("weights", "state")}
+        | {"files": {"weights": data["weights"], "state": data["state"]}}
+    ]
 
 def usable_checkpoint(folder: str | os.PathLike) -> dict | None:
-    "The newest checkpoint in `folder/last.json` whose files exist and match their sha256 (a damaged one is reported); None if none."
+    """The newest checkpoint in `folder/last.json` whose files exist and match their sha256 (a damaged one is reported);
+    None if none."""
     folder = Path(folder); entries = _read_pointer(folder / "last.json")
     for i, e in enumerate(entries):
         bad = [n for role, n in e["files"].items()
                if not (folder / n).is_file() or ("sha256" in e and sha256_file(folder / n) != e["sha256"][role])]
         if not bad: return e
-        _logger.warning(f"checkpoint file {folder / bad[0]} is damaged or missing (sha256 differs from {folder / 'last.json'}); "
-              + ("trying the one before it" if i + 1 < len(entries) else "no older checkpoint is kept"))
+        _logger.warning(
+            f"checkpoint file {folder / bad[0]} is damaged or missing (sha256 differs from {folder / 'last.json'}); "
+            + ("trying the one before it" if i + 1 < len(entries) else "no older checkpoint is kept")
+        )
     return None

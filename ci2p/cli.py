@@ -14,7 +14,8 @@ __all__ = ['run_cli', 'arg', 'leaf_names', 'config_parser', 'config_from_args', 
 
 # %% ../nbs/lib/00_cli.ipynb #clii0006
 def run_cli(main, prog: str, argv=None):
-    "Run `main(argv)`; a `UsageError` becomes one message on stderr and exit status 2 (other errors keep their traceback)."
+    """Run `main(argv)`; a `UsageError` becomes one message on stderr and exit status 2 (other errors keep their
+    traceback)."""
     from ci2p.runtime import setup_logging
     setup_logging()
     try: return main(argv)
@@ -23,9 +24,16 @@ def run_cli(main, prog: str, argv=None):
         raise SystemExit(2) from None
 
 # %% ../nbs/lib/00_cli.ipynb #clii0009
-def arg(default=MISSING, help: str = "", *, choices=None, group: str | None = None, factory=None, positional: bool = False):
+def arg(
+    default=MISSING, help: str = "", *, choices=None, group: str | None = None, factory=None, positional: bool = False
+):
     "A dataclass field that is also a flag: its default (or `factory`), help text, choices and flag group."
-    meta = {"help": help, "choices": tuple(choices) if choices is not None else None, "group": group, "positional": positional}
+    meta = {
+        "help": help,
+        "choices": tuple(choices) if choices is not None else None,
+        "group": group,
+        "positional": positional,
+    }
     if factory is not None: return field(default_factory=factory, metadata=meta)
     return field(default=default, metadata=meta)
 
@@ -74,30 +82,41 @@ def _add_fields(parser, group, cls, default_obj=None):
         if t is bool:
             kw.update(action=argparse.BooleanOptionalAction, default=bool(default))
         elif t is dict or typing.get_origin(t) is dict:
-            kw.update(nargs="*", action=ParseKwargs, default=None if default is None else dict(default), metavar="KEY=VALUE")
+            kw.update(
+                nargs="*", action=ParseKwargs, default=None if default is None else dict(default), metavar="KEY=VALUE"
+            )
         elif typing.get_origin(t) in (list, tuple):
             kw.update(nargs="+", type=typing.get_args(t)[0], default=list(default), choices=meta.get("choices"),
                       help=f"{helptext} (default: {' '.join(map(str, default))})")
         else:
-            if t not in (int, float, str): raise TypeError(f"{cls.__name__}.{f.name}: flags of type {t} are not supported")
+            if t not in (int, float, str):
+                raise TypeError(f"{cls.__name__}.{f.name}: flags of type {t} are not supported")
             kw.update(type=t, choices=meta.get("choices"))
             if default is MISSING: kw["required"] = True
             else:
                 kw["default"] = default
                 # None means "not given": the help says what then happens, rather than "(default: None)"
-                kw["help"] = helptext if default is None and helptext else f"{helptext} (default: {default})" if helptext else f"(default: {default})"
+                kw["help"] = (
+                    helptext
+                    if default is None and helptext
+                    else f"{helptext} (default: {default})"
+                    if helptext
+                    else f"(default: {default})"
+                )
         target.add_argument(flag, **kw)
 
 def config_parser(cls, prog: str | None = None, description: str | None = None, parser=None) -> argparse.ArgumentParser:
     "An argparse parser with one flag per field of the dataclass `cls` (nested dataclasses as flag groups)."
     names = leaf_names(cls)
-    if len(set(names)) != len(names): raise TypeError(f"{cls.__name__}: a flag name is used twice: {sorted(n for n in names if names.count(n) > 1)}")
+    if len(set(names)) != len(names):
+        raise TypeError(f"{cls.__name__}: a flag name is used twice: {sorted(n for n in names if names.count(n) > 1)}")
     parser = parser or argparse.ArgumentParser(prog=prog, description=description or (cls.__doc__ or "").split("\n")[0])
     _add_fields(parser, parser, cls)
     return parser
 
 def config_from_args(cls, ns: argparse.Namespace | dict, strict: bool = False):
-    """The dataclass `cls` built from a parsed namespace of `config_parser(cls)`, or from a dict of flag names (`strict`:
+    """The dataclass `cls` built from a parsed namespace of `config_parser(cls)`, or from a dict of flag names
+    (`strict`:
     an unknown name is a `UsageError`). A nested dataclass starts from its field's default and takes the names it has;
     an instance given under the field's own name (`data=DataConfig(...)`) is used as it is, a dict (as `asdict` writes
     it) sets those of its fields."""
@@ -105,7 +124,11 @@ def config_from_args(cls, ns: argparse.Namespace | dict, strict: bool = False):
     if strict:
         nested = [f.name for f in fields(cls) if is_dataclass(_base_type(typing.get_type_hints(cls)[f.name])[0])]
         unknown = sorted(set(values) - set(leaf_names(cls)) - set(nested))
-        if unknown: raise UsageError(f"{cls.__name__}: unknown setting(s) {', '.join(unknown)}; the settings are {', '.join(leaf_names(cls))}")
+        if unknown:
+            raise UsageError(
+                f"{cls.__name__}: unknown setting(s) {', '.join(unknown)}; the settings are "
+                f"{', '.join(leaf_names(cls))}"
+            )
     hints, kw = typing.get_type_hints(cls), {}
     for f in fields(cls):
         t, _ = _base_type(hints[f.name])
@@ -118,7 +141,8 @@ def config_from_args(cls, ns: argparse.Namespace | dict, strict: bool = False):
     return cls(**kw)
 
 class Flags:
-    "Settings built like the command line builds them: `Cls.of(img_size=64, lr=0.1)` takes the flag names, nested or not."
+    """Settings built like the command line builds them: `Cls.of(img_size=64, lr=0.1)` takes the flag names, nested or
+    not."""
     @classmethod
     def of(cls, **flags): return config_from_args(cls, flags, strict=True)
 

@@ -19,9 +19,9 @@ from .errors import UsageError
 from .files import check_shapes, read_state_dict, save_safetensors, sha256_file
 
 # %% auto #0
-__all__ = ['QUALITY_LAMBDA', 'OFFICIAL_FILES', 'SHIPPED_CODECS', 'DEFAULT_ENCODER_WEIGHTS', 'codec_channels', 'build_codec',
-           'shipped_codec_path', 'weights_sha256', 'shipped_codecs_help', 'CI2PEncoder', 'load_official_codec',
-           'load_encoder_weights', 'build_encoder', 'save_encoder', 'Denormalize', 'main']
+__all__ = ['QUALITY_LAMBDA', 'OFFICIAL_FILES', 'SHIPPED_CODECS', 'DEFAULT_ENCODER_WEIGHTS', 'codec_channels',
+           'build_codec', 'shipped_codec_path', 'weights_sha256', 'shipped_codecs_help', 'CI2PEncoder',
+           'load_official_codec', 'load_encoder_weights', 'build_encoder', 'save_encoder', 'Denormalize', 'main']
 
 # %% ../nbs/lib/01_encoder.ipynb #9c0eb32a
 QUALITY_LAMBDA = {1: 0.0018, 2: 0.0035, 3: 0.0067, 4: 0.0130, 5: 0.0250, 6: 0.0483, 7: 0.0932, 8: 0.1800}
@@ -38,10 +38,12 @@ def build_codec(quality: int = 5) -> FactorizedPrior:
     return FactorizedPrior(*codec_channels(quality))
 
 # %% ../nbs/lib/01_encoder.ipynb #96222975
-SHIPPED_CODECS = {"ci2p-q5-v4": "ci2p-q5-v4.safetensors",  # the default: ci2p-q5-v3 with its prior refitted to rounded symbols
-                  "ci2p-q5-v3": "ci2p-q5-v3.safetensors",  # trained from scratch on a GPU, 30 photographs, colour recipe
-                  "ci2p-q5-v2": "ci2p-q5-v2.safetensors",  # ci2p-q5 fine-tuned for colour on a CPU, kept for comparison
-                  "ci2p-q5": "ci2p-q5.safetensors"}         # the first shipped codec, kept for comparison
+SHIPPED_CODECS = {
+    "ci2p-q5-v4": "ci2p-q5-v4.safetensors",  # the default: ci2p-q5-v3 with its prior refitted to rounded symbols
+    "ci2p-q5-v3": "ci2p-q5-v3.safetensors",  # trained from scratch on a GPU, 30 photographs, colour recipe
+    "ci2p-q5-v2": "ci2p-q5-v2.safetensors",  # ci2p-q5 fine-tuned for colour on a CPU, kept for comparison
+    "ci2p-q5": "ci2p-q5.safetensors",
+}         # the first shipped codec, kept for comparison
 DEFAULT_ENCODER_WEIGHTS = "ci2p-q5-v4"
 
 def shipped_codec_path(name: str) -> Path:
@@ -54,7 +56,8 @@ def shipped_codec_path(name: str) -> Path:
     return path
 
 def weights_sha256(weights) -> str | None:
-    "sha256 of the codec file `weights` names (a shipped name or a path); None for 'random', 'official' or a missing file."
+    """sha256 of the codec file `weights` names (a shipped name or a path); None for 'random', 'official' or a missing
+    file."""
     if weights in (None, "random", "official"): return None
     path = shipped_codec_path(weights) if str(weights) in SHIPPED_CODECS else Path(weights)
     return sha256_file(path) if path.is_file() else None
@@ -98,10 +101,13 @@ class CI2PEncoder(nn.Module):
         return self.g_a(x)
 
     def quantize(self, y: torch.Tensor) -> torch.Tensor:
-        "y-hat: `y` rounded around the entropy model's medians, exactly as CompressAI's `compress`/`decompress` return it."
+        """y-hat: `y` rounded around the entropy model's medians, exactly as CompressAI's `compress`/`decompress` return
+        it."""
         if not torch.isfinite(self.medians).all():
-            raise UsageError("latent='yhat' needs the codec's entropy model, and these encoder weights carry none: use a whole "
-                             f"codec ({shipped_codecs_help()}, 'official', a codec.safetensors or .pth.tar)")
+            raise UsageError(
+                "latent='yhat' needs the codec's entropy model, and these encoder weights carry none: use a whole "
+                f"codec ({shipped_codecs_help()}, 'official', a codec.safetensors or .pth.tar)"
+            )
         return torch.round(y - self.medians) + self.medians
 
     def extra_repr(self): return f"quality={self.quality}, out_chs={self.out_chs}, frozen={self.frozen}"
@@ -114,13 +120,17 @@ def load_official_codec(quality: int = 5, progress: bool = False) -> FactorizedP
     except Exception as e:
         fname = OFFICIAL_FILES.get(quality, f"bmshj2018-factorized-prior-{quality}-*.pth.tar")
         raise RuntimeError(
-            f"could not load the official CompressAI bmshj2018_factorized quality-{quality} weights ({type(e).__name__}: {e}).\n"
+            f"could not load the official CompressAI bmshj2018_factorized quality-{quality} weights "
+            f"({type(e).__name__}: {e}).\n"
             f"Two alternatives work offline:\n"
             f"  1. a local copy of the official checkpoint: weights='/path/to/{fname}'\n"
-            f"  2. a codec shipped with ci2p: weights='{DEFAULT_ENCODER_WEIGHTS}' (or your own: `python -m ci2p.codec pretrain`)") from e
+            f"  2. a codec shipped with ci2p: weights='{DEFAULT_ENCODER_WEIGHTS}' (or your own: `python -m ci2p.codec "
+            "pretrain`)"
+        ) from e
 
 def _medians(state: dict):
-    "The entropy bottleneck's medians [1, M, 1, 1] (CompressAI's `_get_medians`) from a codec state dict; None without an entropy model."
+    """The entropy bottleneck's medians [1, M, 1, 1] (CompressAI's `_get_medians`) from a codec state dict; None without
+    an entropy model."""
     from compressai.entropy_models import EntropyBottleneck
     q = state.get("entropy_bottleneck.quantiles")
     if q is None: return None
@@ -144,9 +154,13 @@ def _encoder_state(source, quality: int) -> tuple[dict, torch.Tensor | None]:
 def load_encoder_weights(encoder: CI2PEncoder, weights: str | os.PathLike | None) -> CI2PEncoder:
     "Load `weights` ('ci2p-q5', 'official', a file path, or None/'random' for no-op) into `encoder` in place."
     if weights is None or weights == "random": return encoder
-    state, medians = _encoder_state(weights if weights == "official" or str(weights) in SHIPPED_CODECS else Path(weights), encoder.quality)
+    state, medians = _encoder_state(
+        weights if weights == "official" or str(weights) in SHIPPED_CODECS else Path(weights), encoder.quality
+    )
     N, M = encoder.N, encoder.out_chs
-    check_shapes(state, encoder.g_a, f"the bmshj2018_factorized quality-{encoder.quality} encoder (N={N}, M={M})", weights)
+    check_shapes(
+        state, encoder.g_a, f"the bmshj2018_factorized quality-{encoder.quality} encoder (N={N}, M={M})", weights
+    )
     encoder.g_a.load_state_dict(state)
     encoder.medians.copy_(medians if medians is not None else torch.full_like(encoder.medians, float("nan")))
     return encoder
@@ -160,7 +174,9 @@ def save_encoder(encoder: CI2PEncoder | FactorizedPrior, path: str | os.PathLike
     g_a = encoder.g_a
     q = getattr(encoder, "quality", quality)
     N, M = codec_channels(q)
-    return save_safetensors(g_a.state_dict(), path, {"format": "ci2p-encoder", "quality": q, "N": N, "M": M, **metadata})
+    return save_safetensors(
+        g_a.state_dict(), path, {"format": "ci2p-encoder", "quality": q, "N": N, "M": M, **metadata}
+    )
 
 # %% ../nbs/lib/01_encoder.ipynb #6e04a050
 class Denormalize(nn.Module):
@@ -175,8 +191,10 @@ class Denormalize(nn.Module):
 def main(argv=None):
     "`python -m ci2p.encoder ...`: one line pointing to `python -m ci2p.codec`, exit status 2."
     def _main(argv):
-        raise UsageError("this module has no command line; the codec's commands are `python -m ci2p.codec pretrain ...` "
-                         "and `python -m ci2p.codec evaluate ...` (see `python -m ci2p.codec --help`)")
+        raise UsageError(
+            "this module has no command line; the codec's commands are `python -m ci2p.codec pretrain ...` "
+            "and `python -m ci2p.codec evaluate ...` (see `python -m ci2p.codec --help`)"
+        )
     return run_cli(_main, "python -m ci2p.encoder", argv)
 
 if __name__ == "__main__" and not hasattr(sys, "ps1") and "ipykernel" not in sys.modules:

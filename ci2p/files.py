@@ -11,8 +11,8 @@ import torch
 from .errors import MissingInput, UsageError
 
 # %% auto #0
-__all__ = ['atomic_write', 'save_json', 'save_torch', 'load_torch', 'save_safetensors', 'sha256_file', 'read_state_dict',
-           'check_shapes']
+__all__ = ['atomic_write', 'save_json', 'save_torch', 'load_torch', 'save_safetensors', 'sha256_file',
+           'read_state_dict', 'check_shapes']
 
 # %% ../nbs/lib/00_files.ipynb #8535aee2
 def _umask() -> int:
@@ -90,7 +90,9 @@ def read_state_dict(path: str | os.PathLike) -> tuple[dict, dict]:
         except Exception as e: raise UsageError(f"{path} is not a readable safetensors file ({e})") from e
     try: state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:
-        raise UsageError(f"{path} is not a readable weights file (torch.load with weights_only=True failed: {e})") from e
+        raise UsageError(
+            f"{path} is not a readable weights file (torch.load with weights_only=True failed: {e})"
+        ) from e
     if isinstance(state, dict) and "state_dict" in state: state = state["state_dict"]
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise UsageError(f"{path} does not hold a state dict of tensors")

@@ -13,8 +13,8 @@ from .files import save_json
 from .paths import cache_dir
 
 # %% auto #0
-__all__ = ['IMG_EXTENSIONS', 'list_images', 'to_rgb', 'load_rgb', 'find_broken_images', 'scan_images', 'image_check_cache',
-           'check_images']
+__all__ = ['IMG_EXTENSIONS', 'list_images', 'to_rgb', 'load_rgb', 'find_broken_images', 'scan_images',
+           'image_check_cache', 'check_images']
 
 # %% ../nbs/lib/00_images.ipynb #4f94d9db
 IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".ppm", ".pgm", ".pbm")
@@ -25,7 +25,9 @@ def list_images(root: str | os.PathLike, extensions=IMG_EXTENSIONS) -> list[Path
     root = Path(root)
     if not root.exists(): raise MissingInput(f"image folder does not exist: {root}")
     if not root.is_dir(): raise UsageError(f"expected a folder of images, got a file: {root}")
-    return sorted(p for p in root.rglob("*") if p.suffix.lower() in extensions and p.is_file() and not p.name.startswith("."))
+    return sorted(
+        p for p in root.rglob("*") if p.suffix.lower() in extensions and p.is_file() and not p.name.startswith(".")
+    )
 
 def to_rgb(img: Image.Image) -> Image.Image:
     "Any PIL image as 8-bit RGB: 16-bit and float images are rescaled, alpha and palettes flattened, CMYK converted."
@@ -36,7 +38,8 @@ def to_rgb(img: Image.Image) -> Image.Image:
         img = Image.fromarray(np.clip(a / hi * 255.0 + 0.5, 0, 255).astype(np.uint8), "L")
     if img.mode == "P": img = img.convert("RGBA")
     if img.mode in ("RGBA", "LA"):
-        bg = Image.new("RGB", img.size, (255, 255, 255)); bg.paste(img.convert("RGBA"), mask=img.convert("RGBA").split()[-1])
+        bg = Image.new("RGB", img.size, (255, 255, 255))
+        bg.paste(img.convert("RGBA"), mask=img.convert("RGBA").split()[-1])
         return bg
     return img.convert("RGB")
 
@@ -61,13 +64,16 @@ def scan_images(root: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, s
     bad = {p for p, _ in broken}
     good = [p for p in files if p not in bad]
     if not good:
-        raise UsageError(f"no usable image in {root}: {len(files)} image file(s) found, {len(broken)} of them undecodable"
-                         + (f" (e.g. {broken[0][0]})" if broken else ""))
+        raise UsageError(
+            f"no usable image in {root}: {len(files)} image file(s) found, {len(broken)} of them undecodable"
+            + (f" (e.g. {broken[0][0]})" if broken else "")
+        )
     return good, broken
 
 # %% ../nbs/lib/00_images.ipynb #c81c4cca
 def image_check_cache(root: str | os.PathLike) -> Path:
-    "The file recording the image check of the folder `root`: $CI2P_CACHE (default ~/.cache/ci2p)/image-checks/<hash>.json."
+    """The file recording the image check of the folder `root`: $CI2P_CACHE (default
+    ~/.cache/ci2p)/image-checks/<hash>.json."""
     key = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:16]
     return cache_dir("image-checks") / f"{key}.json"
 

@@ -45,6 +45,11 @@ def run_metadata(device: str | torch.device | None = None, **extra) -> dict:
     for pkg in ("ci2p",) + _VERSIONED:
         try: versions[pkg] = importlib_metadata.version(pkg)
         except importlib_metadata.PackageNotFoundError: versions[pkg] = None
-    return {"git": git_commit(), "versions": versions, "device": device_name(device),
-            "host": socket.gethostname(), "time_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            **extra}
+    return {
+        "git": git_commit(),
+        "versions": versions,
+        "device": device_name(device),
+        "host": socket.gethostname(),
+        "time_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        **extra,
+    }

@@ -11,8 +11,8 @@ from .errors import UsageError
 from timm.models._efficientnet_blocks import InvertedResidual, SqueezeExcite
 
 # %% auto #0
-__all__ = ['RESHAPES', 'SqueezeExciteV3', 'inverted_residual', 'PatchReshape', 'CnnReshape', 'count_params', 'LinearReshape',
-           'build_reshape']
+__all__ = ['RESHAPES', 'SqueezeExciteV3', 'inverted_residual', 'PatchReshape', 'CnnReshape', 'count_params',
+           'LinearReshape', 'build_reshape']
 
 # %% ../nbs/lib/03_reshape.ipynb #18c5cc33
 class SqueezeExciteV3(SqueezeExcite):
@@ -25,11 +25,16 @@ class SqueezeExciteV3(SqueezeExcite):
         x_se = self.act1(self.conv_reduce(F.adaptive_avg_pool2d(x, 1)))
         return x * self.gate(self.conv_expand(x_se))
 
-def inverted_residual(in_chs: int, mid_chs: int, out_chs: int, kernel_size: int = 3, stride: int = 1, se: bool = True) -> InvertedResidual:
-    "MobileNetV3 inverted residual block in -> mid (expand) -> out, depthwise `kernel_size`, Hardswish, SE unless `se=False`."
+def inverted_residual(
+    in_chs: int, mid_chs: int, out_chs: int, kernel_size: int = 3, stride: int = 1, se: bool = True
+) -> InvertedResidual:
+    """MobileNetV3 inverted residual block in -> mid (expand) -> out, depthwise `kernel_size`, Hardswish, SE unless
+    `se=False`."""
     if mid_chs == in_chs:
-        raise ValueError(f"mid_chs ({mid_chs}) must differ from in_chs: the authors' block has an expand conv only then, "
-                         "and the blocks used here all expand")
+        raise ValueError(
+            f"mid_chs ({mid_chs}) must differ from in_chs: the authors' block has an expand conv only then, "
+            "and the blocks used here all expand"
+        )
     if mid_chs % in_chs and make_divisible(in_chs * mid_chs / in_chs) != mid_chs:
         raise ValueError(f"mid_chs={mid_chs} is not reachable from in_chs={in_chs} (multiple of 8 expected)")
     return InvertedResidual(in_chs, out_chs, dw_kernel_size=kernel_size, stride=stride, exp_ratio=mid_chs / in_chs,
@@ -54,7 +59,8 @@ def count_params(module: nn.Module) -> int: return sum(p.numel() for p in module
 
 # %% ../nbs/lib/03_reshape.ipynb #b3bffc2a
 class LinearReshape(nn.Sequential):
-    "Latent [in_chs, h, w] -> [out_chs, h/2, w/2]: 2x2 space-to-depth, then one linear map of the 4*in_chs values (with bias)."
+    """Latent [in_chs, h, w] -> [out_chs, h/2, w/2]: 2x2 space-to-depth, then one linear map of the 4*in_chs values
+    (with bias)."""
     stride = 2
     def __init__(self, in_chs: int = 192, out_chs: int = 768):
         super().__init__(nn.PixelUnshuffle(2), nn.Conv2d(4 * in_chs, out_chs, 1))

@@ -16,7 +16,7 @@ from .errors import MissingInput, UsageError
 from .files import read_state_dict, save_json, sha256_file
 from .provenance import run_metadata
 from .runtime import get_device, seed_everything
-from .store import build_inputs, check_store_model
+from .inputs import build_inputs, check_store_model
 from .train import autocast_context
 
 # %% auto #0
@@ -42,7 +42,8 @@ class ValidateConfig(Flags):
 def resolve(cfg: ValidateConfig) -> tuple[ValidateConfig, Path, dict]:
     "(the settings with the run's filled in, the weights file, the run's record or {})."
     ck = Path(cfg.checkpoint)
-    if not ck.exists(): raise MissingInput(f"--checkpoint {ck} does not exist (a run folder or a model .safetensors file)")
+    if not ck.exists():
+        raise MissingInput(f"--checkpoint {ck} does not exist (a run folder or a model .safetensors file)")
     run, weights = {}, ck
     if ck.is_dir():
         weights = ck / "model.safetensors"
@@ -53,13 +54,21 @@ def resolve(cfg: ValidateConfig) -> tuple[ValidateConfig, Path, dict]:
     data = dict(rc.get("data", {}))
     defaults, given = asdict(DataConfig()), asdict(cfg.data)
     data.update({k: v for k, v in given.items() if v != defaults[k]})
-    if ck.is_dir() and not data.get("split_manifest") and (ck / "split.json").is_file(): data["split_manifest"] = str(ck / "split.json")
+    if ck.is_dir() and not data.get("split_manifest") and (ck / "split.json").is_file():
+        data["split_manifest"] = str(ck / "split.json")
     store = cfg.store or (rc.get("store") if not given.get("data_dir") else None)
     if store: data.pop("data_dir", None)
-    out = ValidateConfig.of(**{**asdict(cfg), "data": DataConfig.of(**data), "store": store,
-                                "model": cfg.model or rc.get("model") or read_state_dict(weights)[1].get("arch"),
-                                "model_kwargs": cfg.model_kwargs if cfg.model_kwargs is not None else rc.get("model_kwargs", {}),
-                                "recipe": cfg.recipe or rc.get("recipe", "paper"), "seed": cfg.seed if cfg.seed is not None else rc.get("seed", 0)})
+    out = ValidateConfig.of(
+        **{
+            **asdict(cfg),
+            "data": DataConfig.of(**data),
+            "store": store,
+            "model": cfg.model or rc.get("model") or read_state_dict(weights)[1].get("arch"),
+            "model_kwargs": cfg.model_kwargs if cfg.model_kwargs is not None else rc.get("model_kwargs", {}),
+            "recipe": cfg.recipe or rc.get("recipe", "paper"),
+            "seed": cfg.seed if cfg.seed is not None else rc.get("seed", 0),
+        }
+    )
     if not out.model: raise UsageError(f"{weights} does not say which model it holds: pass --model")
     return out, weights, run
 
@@ -84,10 +93,19 @@ def validate(cfg: ValidateConfig) -> dict:
         loss += F.cross_entropy(logits, y, reduction="sum").item()
         best = logits.topk(min(5, n), dim=-1).indices
         top1 += (best[:, 0] == y).sum().item(); top5 += (best == y[:, None]).any(-1).sum().item(); count += len(y)
-    res = {"top1": 100 * top1 / count, "top5": 100 * top5 / count, "loss": loss / count, "images": int(count),
-           "model": cfg.model, "checkpoint": str(cfg.checkpoint), "weights_sha256": sha256_file(weights), "inputs": inputs.source,
-           "run_last_val_top1": run["history"][-1]["val_top1"] if run.get("history") else _last_top1(Path(cfg.checkpoint)),
-           "config": asdict(cfg), "meta": run_metadata(device)}
+    res = {
+        "top1": 100 * top1 / count,
+        "top5": 100 * top5 / count,
+        "loss": loss / count,
+        "images": int(count),
+        "model": cfg.model,
+        "checkpoint": str(cfg.checkpoint),
+        "weights_sha256": sha256_file(weights),
+        "inputs": inputs.source,
+        "run_last_val_top1": run["history"][-1]["val_top1"] if run.get("history") else _last_top1(Path(cfg.checkpoint)),
+        "config": asdict(cfg),
+        "meta": run_metadata(device),
+    }
     out = cfg.json or (str(Path(cfg.checkpoint) / "validate.json") if Path(cfg.checkpoint).is_dir() else None)
     if out: save_json(res, out)
     return res
@@ -97,10 +115,19 @@ def _last_top1(run_dir: Path):
     return json.loads(f.read_text())[-1]["val_top1"] if run_dir.is_dir() and f.is_file() else None
 
 def _main(argv=None):
-    cfg = config_from_args(ValidateConfig, config_parser(ValidateConfig, prog="python -m ci2p.validate").parse_args(argv))
+    cfg = config_from_args(
+        ValidateConfig, config_parser(ValidateConfig, prog="python -m ci2p.validate").parse_args(argv)
+    )
     r = validate(cfg)
-    print(f"{r['model']} on {r['images']} images ({r['inputs']}): top-1 {r['top1']:.2f} %, top-5 {r['top5']:.2f} %, loss {r['loss']:.4f}"
-          + (f"; the run's last validation top-1: {r['run_last_val_top1']:.2f} %" if r["run_last_val_top1"] is not None else ""))
+    print(
+        f"{r['model']} on {r['images']} images ({r['inputs']}): top-1 {r['top1']:.2f} %, top-5 {r['top5']:.2f} %, "
+        f"loss {r['loss']:.4f}"
+        + (
+            f"; the run's last validation top-1: {r['run_last_val_top1']:.2f} %"
+            if r["run_last_val_top1"] is not None
+            else ""
+        )
+    )
     return r
 
 def main(argv=None):
