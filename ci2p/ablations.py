@@ -19,8 +19,9 @@ from .train import TrainConfig, train
 from .encoder import DEFAULT_ENCODER_WEIGHTS
 
 # %% auto #0
-__all__ = ['STUDIES', 'BANK_ARMS', 'Variant', 'V', 'default_codecs', 'study_variants', 'run_variant', 'variant_cost',
-           'summarize', 'verdicts', 'demo_task', 'crop_task', 'bank_arm_config', 'run_bank_arm', 'plot_studies']
+__all__ = ['STUDIES', 'BANK_ARMS', 'Variant', 'variant', 'default_codecs', 'study_variants', 'run_variant',
+           'variant_cost', 'summarize', 'verdicts', 'demo_task', 'crop_task', 'bank_arm_config', 'run_bank_arm',
+           'plot_studies']
 
 # %% ../nbs/lib/11_ablations.ipynb #3dac7df4
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Variant:
         if self.encoder_weights != "default": parts.append("w=" + Path(str(self.encoder_weights)).name.split(".")[0])
         return "-".join(parts)
 
-def V(label: str, model: str, encoder_weights: str = "default", **kwargs) -> Variant:
+def variant(label: str, model: str, encoder_weights: str = "default", **kwargs) -> Variant:
     return Variant(label, model, tuple(sorted(kwargs.items())), encoder_weights)
 
 STUDIES = ("encoder", "tokens", "latent", "rate", "reshape", "positions")
@@ -55,22 +56,23 @@ def default_codecs() -> dict:
 def study_variants(study: str, size: str = "tiny", codecs: dict | None = None) -> list[Variant]:
     "The variants of `study` (one of STUDIES) at width `size`; the first is the reference, CI2P-ViT as in the paper."
     ci2p = f"ci2p_vit_{size}"
-    ref = V("CI2P-ViT (frozen codec)", ci2p)
+    ref = variant("CI2P-ViT (frozen codec)", ci2p)
     if study == "encoder":
         return [
             ref,
-            V("fine-tuned codec encoder", ci2p, DEFAULT_ENCODER_WEIGHTS, frozen=False),
-            V("random frozen encoder", ci2p, "random"),
-            V("CNN-ViT (random, trained)", f"cnn_vit_{size}"),
+            variant("fine-tuned codec encoder", ci2p, DEFAULT_ENCODER_WEIGHTS, frozen=False),
+            variant("random frozen encoder", ci2p, "random"),
+            variant("CNN-ViT (random, trained)", f"cnn_vit_{size}"),
         ]
     if study == "tokens":
-        return [ref, V("ViT/16 (4x the tokens)", f"vit_{size}_gap"), V("ViT/32 (same tokens)", f"vit_{size}_p32_gap")]
-    if study == "latent": return [ref, V("y-hat (quantised)", ci2p, latent="yhat")]
+        return [ref, variant("ViT/16 (4x the tokens)", f"vit_{size}_gap"), variant("ViT/32 (same tokens)",
+                                                                                   f"vit_{size}_p32_gap")]
+    if study == "latent": return [ref, variant("y-hat (quantised)", ci2p, latent="yhat")]
     if study == "rate":
         codecs = default_codecs() if codecs is None else codecs
-        return [ref] + [V(f"quality {q}", ci2p, w, quality=q) for q, w in sorted(codecs.items()) if q != 5]
-    if study == "reshape": return [ref] + [V(f"reshape {k}", ci2p, reshape=k) for k in RESHAPES if k != "paper"]
-    if study == "positions": return [ref, V("learned positions", ci2p, pos_embed="learn")]
+        return [ref] + [variant(f"quality {q}", ci2p, w, quality=q) for q, w in sorted(codecs.items()) if q != 5]
+    if study == "reshape": return [ref] + [variant(f"reshape {k}", ci2p, reshape=k) for k in RESHAPES if k != "paper"]
+    if study == "positions": return [ref, variant("learned positions", ci2p, pos_embed="learn")]
     raise UsageError(f"study must be one of {STUDIES}, got {study!r}")
 
 # %% ../nbs/lib/11_ablations.ipynb #a458e3a6

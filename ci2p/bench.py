@@ -82,10 +82,10 @@ def flop_costs(name: str, img_size: int, num_classes: int = 10) -> dict:
     "GFLOPs per image: `gflops` (forward), `frozen_gflops` (frozen encoder), and the cost of each of STEP_KINDS."
     model = create(name, num_classes=num_classes, img_size=img_size)
     total, by = fvcore_counts(model, img_size)
-    fwd, frozen = total / 1e9, sum(by[n] for n in _frozen_encoders(model)) / 1e9
-    trained = fwd - frozen
-    return {"gflops": fwd, "frozen_gflops": frozen, "train": frozen + 3 * trained, "train_cached": 3 * trained,
-            "infer": fwd, "infer_cached": trained}
+    wrapped, frozen = total / 1e9, sum(by[n] for n in _frozen_encoders(model)) / 1e9
+    trained = wrapped - frozen
+    return {"gflops": wrapped, "frozen_gflops": frozen, "train": frozen + 3 * trained, "train_cached": 3 * trained,
+            "infer": wrapped, "infer_cached": trained}
 
 # %% ../nbs/lib/10_bench.ipynb #09e0f98b
 def _sync(device: torch.device):
@@ -123,22 +123,22 @@ def bench_model(name: str, mode: str = "train", img_size: int = 256, batch_size:
     with PeakMemory(device) as mem:
         model = set_fused_attn(build_model(cfg, num_classes).to(device), fused_attn)
         x, y = make_batch(model, batch_size, img_size, num_classes, device, cached, seed)
-        fwd = torch.compile(model) if compile else model
+        wrapped = torch.compile(model) if compile else model
         if mode == "train":
             params, opt, _ = build_optimizer(cfg, model, device)
             criterion = nn.CrossEntropyLoss()
-            fwd.train()
-            def step(): return train_step(fwd, x, y, opt, criterion, params, amp_ctx)
+            wrapped.train()
+            def step(): return train_step(wrapped, x, y, opt, criterion, params, amp_ctx)
         else:
-            fwd.eval()
+            wrapped.eval()
             def step():
-                with torch.no_grad(), amp_ctx: return fwd(x)
+                with torch.no_grad(), amp_ctx: return wrapped(x)
         for i in range(warmup + steps):
             _sync(device); t = time.perf_counter()
             step()
             _sync(device); dt = time.perf_counter() - t
             if i >= warmup: times.append(dt)
-        step = fwd = model = x = y = None  # release the memory before the next model
+        step = wrapped = model = x = y = None  # release the memory before the next model
         if mode == "train": del params, opt
     release_memory(device)
     med = statistics.median(times)

@@ -10,7 +10,7 @@ from timm.utils import ParseKwargs
 from .errors import UsageError
 
 # %% auto #0
-__all__ = ['run_cli', 'arg', 'leaf_names', 'config_parser', 'config_from_args', 'Flags', 'command_parser']
+__all__ = ['run_cli', 'arg', 'leaf_names', 'config_parser', 'config_from_args', 'FromFlags', 'command_parser']
 
 # %% ../nbs/lib/00_cli.ipynb #clii0006
 def run_cli(main, prog: str, argv=None):
@@ -140,7 +140,7 @@ def config_from_args(cls, ns: argparse.Namespace | dict, strict: bool = False):
         elif f.name in values: kw[f.name] = values[f.name]
     return cls(**kw)
 
-class Flags:
+class FromFlags:
     """Settings built like the command line builds them: `Cls.of(img_size=64, lr=0.1)` takes the flag names, nested or
     not."""
     @classmethod

@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 from torchvision import transforms as T
 from timm.data import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, Mixup, create_transform
-from .cli import Flags, arg, command_parser, run_cli
+from .cli import FromFlags, arg, command_parser, run_cli
 from .errors import MissingInput, UsageError
 from .files import save_json
 from .images import check_images, find_broken_images, image_check_cache, list_images, load_rgb
@@ -43,12 +43,8 @@ class ImageArray(torch.utils.data.Dataset):
     "Images in memory: uint8 array [N, H, W] (grayscale) or [N, H, W, 3]; labels [N]."
     def __init__(self, images: np.ndarray, labels: np.ndarray, classes, transform=None):
         if len(images) != len(labels): raise ValueError(f"{len(images)} images but {len(labels)} labels")
-        self.images, self.targets, self.classes, self.transform = (
-            images,
-            [int(c) for c in labels],
-            list(classes),
-            transform,
-        )
+        self.images, self.targets = images, [int(c) for c in labels]
+        self.classes, self.transform = list(classes), transform
     def __len__(self): return len(self.images)
     def load(self, i): return Image.fromarray(self.images[i]).convert("RGB")
     def __getitem__(self, i):
@@ -56,18 +52,8 @@ class ImageArray(torch.utils.data.Dataset):
         return (self.transform(img) if self.transform else img), self.targets[i]
 
 # %% ../nbs/lib/05_data.ipynb #29f724b0
-FASHION_MNIST_CLASSES = (
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-)
+FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                         "Ankle boot")
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
     "Read an idx file (optionally .gz) into a uint8 array."
@@ -84,20 +70,16 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 def _idx_file(root: Path, stem: str) -> Path:
     for name in (f"{stem}.gz", stem, stem.replace("-idx", ".idx")):
         if (root / name).is_file(): return root / name
-    raise FileNotFoundError(
-        f"Fashion-MNIST file {stem}[.gz] not found in {root} (expected the original idx files: "
-        "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz)"
-    )
+    raise FileNotFoundError(f"Fashion-MNIST file {stem}[.gz] not found in {root} (expected the original idx files: "
+                            "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, "
+                            "t10k-labels-idx1-ubyte.gz)")
 
 def load_fashion_mnist(root: str | os.PathLike, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     "Images [N, 28, 28] and labels [N] of split 'train' or 'test' from the idx files in `root`."
     if split not in ("train", "test"): raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     root, prefix = Path(root), ("train" if split == "train" else "t10k")
     if not root.is_dir(): raise FileNotFoundError(f"Fashion-MNIST folder does not exist: {root}")
-    x, y = (
-        read_idx(_idx_file(root, f"{prefix}-images-idx3-ubyte")),
-        read_idx(_idx_file(root, f"{prefix}-labels-idx1-ubyte")),
-    )
+    x, y = (read_idx(_idx_file(root, f"{prefix}-{kind}-ubyte")) for kind in ("images-idx3", "labels-idx1"))
     if len(x) != len(y): raise ValueError(f"{root}: {len(x)} {split} images but {len(y)} labels")
     return x, y
 
@@ -106,23 +88,14 @@ def demo_dir() -> Path:
     return asset_path("demo")
 
 # %% ../nbs/lib/05_data.ipynb #b5e6f94d
-ANIMALS10_CLASSES = {
-    "cane": "dog",
-    "cavallo": "horse",
-    "elefante": "elephant",
-    "farfalla": "butterfly",
-    "gallina": "chicken",
-    "gatto": "cat",
-    "mucca": "cow",
-    "pecora": "sheep",
-    "ragno": "spider",
-    "scoiattolo": "squirrel",
-}
-ANIMALS10_HELP = (
-    "Animals-10: download it from https://www.kaggle.com/datasets/alessiocorrado99/animals10 and unzip it; "
-    "--data-dir is then the folder holding `raw-img/` (Kaggle layout: raw-img/<cane,cavallo,...>/*.jpeg), "
-    "or a folder with `train/<class>/` and `test/<class>/` (the authors' layout)."
-)
+ANIMALS10_CLASSES = {"cane": "dog", "cavallo": "horse", "elefante": "elephant", "farfalla": "butterfly",
+                     "gallina": "chicken", "gatto": "cat", "mucca": "cow", "pecora": "sheep", "ragno": "spider",
+                     "scoiattolo": "squirrel"}
+ANIMALS10_HELP = ("Animals-10: download it from "
+                  "https://www.kaggle.com/datasets/alessiocorrado99/animals10 and unzip it; "
+                  "--data-dir is then the folder holding `raw-img/` (Kaggle layout: "
+                  "raw-img/<cane,cavallo,...>/*.jpeg), "
+                  "or a folder with `train/<class>/` and `test/<class>/` (the authors' layout).")
 
 def scan_class_folders(root: str | os.PathLike) -> tuple[list[tuple[Path, int]], list[str]]:
     "(path, label) for every image under root/<class>/ (nested allowed), and the sorted class folder names."
@@ -155,9 +128,8 @@ def _animals10_layout(root: Path) -> tuple[str, Path]:
 
 def _english(classes): return [ANIMALS10_CLASSES.get(c, c) for c in classes]
 
-def animals10_samples(
-    root: str | os.PathLike, seed: int = 0, val_fraction: float = 0.2, manifest: str | os.PathLike | None = None
-):
+def animals10_samples(root: str | os.PathLike, seed: int = 0, val_fraction: float = 0.2,
+                      manifest: str | os.PathLike | None = None):
     "(train_samples, val_samples, english_classes, split_info) for Animals-10 in either layout."
     root = Path(root)
     if not root.exists(): raise MissingInput(f"Animals-10 folder does not exist: {root}. " + ANIMALS10_HELP)
@@ -179,41 +151,30 @@ def split_samples(samples, base: Path, seed: int = 0, val_fraction: float = 0.2,
         lookup = {str(p.relative_to(base)): (p, y) for p, y in samples}
         missing = [f for f in m["train"] + m["val"] if f not in lookup]
         if missing:
-            raise MissingInput(
-                f"split manifest {manifest} names {len(missing)} files missing under {base}, e.g. {missing[:3]}"
-            )
+            raise MissingInput(f"split manifest {manifest} names {len(missing)} files missing under {base}, "
+                               f"e.g. {missing[:3]}")
         return ([lookup[f] for f in m["train"]], [lookup[f] for f in m["val"]],
                 {"root": str(base), "manifest": str(manifest), "seed": m["seed"], "val_fraction": m["val_fraction"]})
     tr_idx, va_idx = stratified_split([y for _, y in samples], val_fraction, seed)
-    info = {
-        "root": str(base),
-        "seed": seed,
-        "val_fraction": val_fraction,
-        "train": [str(samples[i][0].relative_to(base)) for i in tr_idx],
-        "val": [str(samples[i][0].relative_to(base)) for i in va_idx],
-    }
+    info = {"root": str(base), "seed": seed, "val_fraction": val_fraction,
+            "train": [str(samples[i][0].relative_to(base)) for i in tr_idx],
+            "val": [str(samples[i][0].relative_to(base)) for i in va_idx]}
     return [samples[i] for i in tr_idx], [samples[i] for i in va_idx], info
 
 # %% ../nbs/lib/05_data.ipynb #ba09e0dd
 RECIPES = ("paper", "official")
 # the official recipe's pixel transforms (the authors' configuration), as data
-OFFICIAL_AUG = dict(
-    auto_augment="rand-n2-m9", grayscale_p=0.2, blur_p=0.1, solarize_p=0.2, re_prob=0.25, re_mode="pixel"
-)
+OFFICIAL_AUG = dict(auto_augment="rand-n2-m9", grayscale_p=0.2, blur_p=0.1, solarize_p=0.2, re_prob=0.25,
+                    re_mode="pixel")
 BLUR_KERNEL_FRACTION = 1 / 20        # Gaussian blur kernel: about 5 % of the image size, odd
 OFFICIAL_MIXUP = dict(mixup_alpha=0.8, cutmix_alpha=1.0, label_smoothing=0.1)
 EVAL_CROP_PCT = 256 / 292            # evaluation: resize to img_size / crop_pct, then centre-crop img_size
 
 def _normalize(mean, std): return [T.ToTensor(), T.Normalize(mean, std)]
 
-def build_transforms(
-    recipe: str,
-    img_size: int,
-    mean=IMAGENET_DEFAULT_MEAN,
-    std=IMAGENET_DEFAULT_STD,
-    flip: bool = True,
-    erasing: bool = True,
-):
+def build_transforms(recipe: str, img_size: int, mean=IMAGENET_DEFAULT_MEAN, std=IMAGENET_DEFAULT_STD,
+                     flip: bool = True,
+                     erasing: bool = True):
     """(train_transform, eval_transform) for a recipe. `flip=False` leaves the paper recipe's flip to the caller,
     `erasing=False` the official recipe's RandomErasing (an augmentation bank erases in the latent domain)."""
     if recipe not in RECIPES: raise ValueError(f"recipe must be one of {RECIPES}, got {recipe!r}")
@@ -224,26 +185,17 @@ def build_transforms(
     # timm's ImageNet transforms (RandomResizedCrop, flip, RandAugment, grayscale, normalise, RandomErasing) with the
     # authors' Gaussian blur and Solarize inserted before the tensor conversion (timm has no Solarize; its blur kernel
     # is fixed)
-    primary, secondary, final = create_transform(
-        img_size,
-        is_training=True,
-        auto_augment=OFFICIAL_AUG["auto_augment"],
-        interpolation="bicubic",
-        grayscale_prob=OFFICIAL_AUG["grayscale_p"],
-        re_prob=OFFICIAL_AUG["re_prob"] if erasing else 0.0,
-        re_mode=OFFICIAL_AUG["re_mode"],
-        mean=mean,
-        std=std,
-        separate=True,
-    )
-    blur = T.RandomApply(
-        [T.GaussianBlur(kernel_size=max(3, int(img_size * BLUR_KERNEL_FRACTION) | 1))], p=OFFICIAL_AUG["blur_p"]
-    )
+    primary, secondary, final = create_transform(img_size, is_training=True, auto_augment=OFFICIAL_AUG["auto_augment"],
+                                                 interpolation="bicubic", grayscale_prob=OFFICIAL_AUG["grayscale_p"],
+                                                 re_prob=OFFICIAL_AUG["re_prob"] if erasing else 0.0,
+                                                 re_mode=OFFICIAL_AUG["re_mode"], mean=mean, std=std,
+                                                 separate=True)
+    blur = T.RandomApply([T.GaussianBlur(kernel_size=max(3, int(img_size * BLUR_KERNEL_FRACTION) | 1))],
+                         p=OFFICIAL_AUG["blur_p"])
     train = T.Compose([*primary.transforms, *secondary.transforms, blur,
                        T.RandomSolarize(threshold=128, p=OFFICIAL_AUG["solarize_p"]), *final.transforms])
-    evaluate = create_transform(
-        img_size, is_training=False, crop_pct=EVAL_CROP_PCT, interpolation="bicubic", mean=mean, std=std
-    )
+    evaluate = create_transform(img_size, is_training=False, crop_pct=EVAL_CROP_PCT, interpolation="bicubic", mean=mean,
+                                std=std)
     return train, evaluate
 
 def build_mixup(recipe: str, num_classes: int) -> Mixup | None:
@@ -265,20 +217,16 @@ class DataInfo:
 IMAGE_CHECKS = ("cached", "full", "off")
 
 def _drop_broken(splits: dict, skip_broken: bool, cache=None):
-    """Check the files of every split ({name: samples}) in one pass: stop naming the broken ones, or drop them with
-    `skip_broken`."""
+    "Check the files of every split ({name: samples}) at once: stop naming the broken, or drop them (`skip_broken`)."
     where = {p: name for name, samples in splits.items() for p, _ in samples}
     broken, _ = check_images(list(where), cache)
     if broken and not skip_broken:
-        listing = "\n".join(f"  {p} ({where[p]}): {why}" for p, why in broken[:20]) + (
-            "\n  ..." if len(broken) > 20 else ""
-        )
+        listing = "\n".join([f"  {p} ({where[p]}): {why}" for p, why in broken[:20]] + ["  ..."] * (len(broken) > 20))
         raise UsageError(f"{len(broken)} image file(s) cannot be decoded:\n{listing}\n"
                          "Remove them, or pass --skip-broken to train without them.")
     bad = {p for p, _ in broken}
-    return {name: [s for s in samples if s[0] not in bad] for name, samples in splits.items()}, [
-        (str(p), why) for p, why in broken
-    ]
+    kept = {name: [s for s in samples if s[0] not in bad] for name, samples in splits.items()}
+    return kept, [(str(p), why) for p, why in broken]
 
 def build_datasets(dataset: str, data_dir=None, img_size: int = 256, recipe: str = "paper", seed: int = 0,
                    val_fraction: float = 0.2, manifest=None, skip_broken: bool = False, flip: bool = True,
@@ -298,9 +246,8 @@ def build_datasets(dataset: str, data_dir=None, img_size: int = 256, recipe: str
         tr, va = ImageArray(x, y, FASHION_MNIST_CLASSES, train_tf), ImageArray(xt, yt, FASHION_MNIST_CLASSES, eval_tf)
         return tr, va, DataInfo(list(FASHION_MNIST_CLASSES), len(tr), len(va), split={"root": str(root)})
     if data_dir is None:
-        raise UsageError(
-            f"--dataset {dataset} needs --data-dir" + (". " + ANIMALS10_HELP if dataset == "animals10" else "")
-        )
+        help_ = ". " + ANIMALS10_HELP if dataset == "animals10" else ""
+        raise UsageError(f"--dataset {dataset} needs --data-dir{help_}")
     if dataset == "animals10":
         tr_s, va_s, classes, split = animals10_samples(data_dir, seed, val_fraction, manifest)
         if manifest and "train" in split: save_json({"dataset": "animals10", **split}, manifest)
@@ -315,8 +262,8 @@ def build_datasets(dataset: str, data_dir=None, img_size: int = 256, recipe: str
             split = {"layout": "imagefolder", "root": str(root), "val": val_name}
         elif (root / "train").is_dir():
             raise UsageError(
-                f"{root} holds train/ but no val/ (or validation/, test/) folder; give both, or a plain tree of class "
-                "folders"
+                f"{root} holds train/ but no val/ (or validation/, test/) folder; give both, or a plain tree "
+                "of class folders"
             )
         else:  # a plain tree of class folders: a seeded stratified split, recorded like Animals-10's
             samples, classes = scan_class_folders(root)
@@ -334,14 +281,11 @@ def build_datasets(dataset: str, data_dir=None, img_size: int = 256, recipe: str
     return tr, va, DataInfo(list(classes), len(tr), len(va), broken, split)
 
 # %% ../nbs/lib/05_data.ipynb #a2693476
-VAL_SUBSET_SEED_OFFSET = (
-    1  # the validation subset is drawn with seed + 1, so it is not the training subset's permutation
-)
-
+# the validation subset is drawn with seed + 1, so it is not the training subset's permutation
+VAL_SUBSET_SEED_OFFSET = 1
 
 def seeded_subset(ds, n: int | None, seed: int):
-    """`n` samples of `ds` chosen by a seeded permutation (kept in order, with `targets`); `ds` itself when n is None or
-    >= len."""
+    "`n` samples of `ds` by a seeded permutation (kept in order, with `targets`); `ds` itself for n None or >= len."
     if n is None or n >= len(ds): return ds
     idx = sorted(np.random.default_rng(seed).permutation(len(ds))[:n].tolist())
     sub = torch.utils.data.Subset(ds, idx); sub.targets = [ds.targets[i] for i in idx]
@@ -351,32 +295,29 @@ def seeded_subset(ds, n: int | None, seed: int):
 SPLIT_DATASETS = ("animals10", "imagefolder")  # datasets that may come without a split: theirs is recorded in a file
 
 @dataclass
-class DataConfig(Flags):
+class DataConfig(FromFlags):
     "The images a run reads (the flags of the Dataset group)."
     group_title = "Dataset"
-    dataset: str | None = arg(
-        "demo", "which dataset reader: demo (embedded), animals10, fashion-mnist, imagefolder", choices=DATASETS
-    )
+    dataset: str | None = arg("demo", "which dataset reader: demo (embedded), animals10, fashion-mnist, imagefolder",
+                              choices=DATASETS)
     data_dir: str | None = arg(None, "the dataset's folder (not needed for demo)")
     img_size: int | None = arg(256, "square input size in pixels; a multiple of 32 for CI2P models")
     val_fraction: float = arg(0.2, "validation share of a dataset without a fixed split")
-    split_manifest: str | None = arg(
-        None, "the split file of a dataset without one: the file to reuse (default OUT/split.json)"
-    )
+    split_manifest: str | None = arg(None,
+                                     "the split file of a dataset without one: the file to reuse (default "
+                                     "OUT/split.json)")
     max_train_samples: int | None = arg(None, "use N training images (a seeded subset) for quick runs")
     max_val_samples: int | None = arg(None, "use N validation images (a seeded subset)")
     skip_broken: bool = arg(False, "use the readable images and list the broken ones instead of stopping")
-    image_check: str = arg(
-        "cached",
-        "decode every image file first: cached (each file once, keyed by path, size and mtime), full, off",
-        choices=IMAGE_CHECKS,
-    )
+    image_check: str = arg("cached",
+                           "decode every image file first: cached (each file once, keyed by path, size and mtime), "
+                           "full, off",
+                           choices=IMAGE_CHECKS)
     workers: int = arg(0, "DataLoader worker processes")
-    views: int = arg(
-        2,
-        "views per training image in a latent store: paper recipe 2 = the image and its mirror, 1 = the image; "
-        "an augmentation bank (--view-recipe official) K >= 1 drawn views",
-    )
+    views: int = arg(2,
+                     "views per training image in a latent store: paper recipe 2 = the image and its mirror, 1 = the "
+                     "image; "
+                          "an augmentation bank (--view-recipe official) K >= 1 drawn views")
 
     def __post_init__(self):
         if self.dataset is not None and self.dataset not in DATASETS:
@@ -393,8 +334,7 @@ class DataConfig(Flags):
                 raise UsageError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}")
 
     def split_file(self, out) -> str | None:
-        """Where the split of a dataset without one is recorded: --split-manifest, else OUT/split.json; None for the
-        others."""
+        "Where the split of a dataset without one is recorded: --split-manifest, else OUT/split.json; else None."
         if self.split_manifest: return self.split_manifest
         return str(Path(out) / "split.json") if self.dataset in SPLIT_DATASETS else None
 
@@ -417,8 +357,7 @@ def view_seed(seed: int, index: int, view: int) -> int:
     return int(np.random.SeedSequence([seed, index, view]).generate_state(1)[0])
 
 class SeededViews(torch.utils.data.Dataset):
-    """K views [K, 3, H, W] of every image of `ds` (its own transform ignored) drawn by `transform`; view v of image i
-    seeded by (seed, i, v)."""
+    "K views [K, 3, H, W] of every image of `ds` drawn by `transform`; view v of image i from (seed, i, v)."
     def __init__(self, ds, views: int, transform, seed: int = 0):
         self.ds, self.views, self.transform, self.seed = ds, views, transform, seed
         self.targets = [int(t) for t in getattr(ds, "targets", [])]
@@ -445,11 +384,8 @@ class VerifyImagesConfig:
     dir: str = arg(help="the folder to check", positional=True)
 
 def _main(argv=None):
-    args = command_parser(
-        "python -m ci2p.data",
-        "Dataset utilities.",
-        {"verify": (VerifyImagesConfig, "list the image files under DIR that cannot be decoded")},
-    ).parse_args(argv)
+    commands = {"verify": (VerifyImagesConfig, "list the image files under DIR that cannot be decoded")}
+    args = command_parser("python -m ci2p.data", "Dataset utilities.", commands).parse_args(argv)
     files = list_images(args.dir)
     broken = find_broken_images(files)
     for path, why in broken: print(f"{path}\t{why}")

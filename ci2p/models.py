@@ -32,26 +32,17 @@ LATENTS = ("y", "yhat")  # the raw latent (the paper) or the quantised one the c
 
 class CI2PStem(nn.Module):
     "Normalised image [B,3,H,W] -> [0,1] -> g_a -> latent [B,M,H/16,W/16]; a latent of that shape passes through."
-
-    is_ci2p_stem = (
-        True  # how `ci2p_stem` finds it: by this marker, not by class identity, which re-running a notebook changes
-    )
-
-    def __init__(
-        self,
-        img_size=256,
-        quality: int = 5,
-        frozen: bool = True,
-        mean=IMAGENET_DEFAULT_MEAN,
-        std=IMAGENET_DEFAULT_STD,
-        latent: str = "y",
-    ):
+    # how `ci2p_stem` finds it: by this marker, not by class identity, which re-running a notebook changes
+    is_ci2p_stem = True
+    def __init__(self, img_size=256, quality: int = 5, frozen: bool = True, mean=IMAGENET_DEFAULT_MEAN,
+                 std=IMAGENET_DEFAULT_STD,
+                 latent: str = "y"):
         super().__init__()
         if latent not in LATENTS: raise UsageError(f"latent must be one of {LATENTS}, got {latent!r}")
         if latent == "yhat" and not frozen:
             raise UsageError(
-                """latent='yhat' rounds the latent, which passes no gradient to a trained encoder; use it with
-                frozen=True"""
+                "latent='yhat' rounds the latent, which passes no gradient to a trained encoder; use it with "
+                "frozen=True"
             )
         self.latent = latent
         self.img_size = to_2tuple(img_size)
@@ -140,13 +131,8 @@ class CI2PViTDualScale(nn.Module):
         self.num_classes, self.global_pool = num_classes, global_pool
         self.num_features = self.head_hidden_size = self.embed_dim = embed_dims[1]
         self.num_prefix_tokens = 0
-        self.ci2p = CI2PStem(
-            img_size,
-            quality,
-            frozen_encoder,
-            kwargs.pop("mean", IMAGENET_DEFAULT_MEAN),
-            kwargs.pop("std", IMAGENET_DEFAULT_STD),
-        )
+        self.ci2p = CI2PStem(img_size, quality, frozen_encoder, kwargs.pop("mean", IMAGENET_DEFAULT_MEAN),
+                             kwargs.pop("std", IMAGENET_DEFAULT_STD))
         self.img_size, c = self.ci2p.img_size, self.ci2p.out_chs
         if embed_dims[0] != c: raise ValueError(f"embed_dims[0] must equal the encoder's {c} latent channels")
         self.stem = nn.Sequential(inverted_residual(c, 4 * c, c, 3, 1), inverted_residual(c, 4 * c, c, 3, 1))
@@ -155,9 +141,8 @@ class CI2PViTDualScale(nn.Module):
         block = partial(Block, mlp_ratio=mlp_ratio, qkv_bias=True, proj_drop=drop_rate, norm_layer=norm)
         self.stage1 = nn.Sequential(*[block(embed_dims[0], num_heads[0], drop_path=dpr[i]) for i in range(depths[0])])
         self.cnn_reshape = CnnReshape(embed_dims[0], embed_dims[1])
-        self.stage2 = nn.Sequential(
-            *[block(embed_dims[1], num_heads[1], drop_path=dpr[depths[0] + i]) for i in range(depths[1])]
-        )
+        self.stage2 = nn.Sequential(*[block(embed_dims[1], num_heads[1],
+                                            drop_path=dpr[depths[0] + i]) for i in range(depths[1])])
         self.norm = norm(embed_dims[1])
         self.head_drop = nn.Dropout(drop_rate)
         self.head = nn.Linear(embed_dims[1], num_classes) if num_classes > 0 else nn.Identity()
@@ -229,8 +214,8 @@ class ModelFacts:
     def frozen_encoder(self) -> bool: return self.encoder == "frozen"
 
     def encoder_weights(self, asked: str | None = "default") -> str | None:
-        """The encoder weights `asked` resolves to: 'default' is the shipped codec for a frozen quality-5 encoder, else
-        random."""
+        "The encoder weights `asked` resolves to: 'default' is the shipped codec for a frozen quality-5 encoder, else "
+        "random."
         if self.encoder is None: return None
         if asked == "default": return DEFAULT_ENCODER_WEIGHTS if self.frozen_encoder and self.quality == 5 else "random"
         return asked or "random"
@@ -241,136 +226,39 @@ _DS_KNOBS = tuple(k for k in inspect.signature(CI2PViTDualScale.__init__).parame
     ("encoder_weights", "mean", "std")
 
 _CI2P = _VIT_KNOBS + _CI2P_KNOBS
-MODELS = (  # every registered model, declared once; the timm entrypoints, default cfgs and MODEL_FACTS are made from it
-    ModelFacts(
-        "vit_base_gap",
-        "vit",
-        "vit",
-        "base",
-        knobs=_VIT_KNOBS,
-        doc="ViT-B/16 baseline (paper Table 1): 16x16 patches, learned positions, no class token, average pooling.",
-    ),
-    ModelFacts(
-        "vit_small_gap",
-        "vit",
-        "vit",
-        "small",
-        knobs=_VIT_KNOBS,
-        doc="The ViT baseline at DeiT-small width (384, 6 heads).",
-    ),
-    ModelFacts(
-        "vit_tiny_gap",
-        "vit",
-        "vit",
-        "tiny",
-        knobs=_VIT_KNOBS,
-        doc="The ViT baseline at DeiT-tiny width (192, 3 heads).",
-    ),
-    ModelFacts(
-        "vit_base_p32_gap",
-        "vit",
-        "vit_p32",
-        "base",
-        knobs=_VIT_KNOBS,
-        patch_size=32,
-        doc="ViT-B/32 (paper Table 1): 32x32 patches, as many tokens as CI2P-ViT at a quarter of ViT-B/16's FLOPs: "
-            "the equal-token control.",
-    ),
-    ModelFacts(
-        "vit_small_p32_gap",
-        "vit",
-        "vit_p32",
-        "small",
-        knobs=_VIT_KNOBS,
-        patch_size=32,
-        doc="The equal-token control (32x32 patches) at DeiT-small width.",
-    ),
-    ModelFacts(
-        "vit_tiny_p32_gap",
-        "vit",
-        "vit_p32",
-        "tiny",
-        knobs=_VIT_KNOBS,
-        patch_size=32,
-        doc="The equal-token control (32x32 patches) at DeiT-tiny width.",
-    ),
-    ModelFacts(
-        "ci2p_vit_base",
-        "ci2p",
-        "ci2p_vit",
-        "base",
-        "frozen",
-        "y",
-        5,
-        _CI2P,
-        doc="CI2P-ViT (paper section 3): frozen codec encoder + PatchReshape, 64 tokens at 256 px, no positions.",
-    ),
-    ModelFacts(
-        "ci2p_vit_small",
-        "ci2p",
-        "ci2p_vit",
-        "small",
-        "frozen",
-        "y",
-        5,
-        _CI2P,
-        doc="CI2P-ViT at DeiT-small width (384, 6 heads).",
-    ),
-    ModelFacts(
-        "ci2p_vit_tiny",
-        "ci2p",
-        "ci2p_vit",
-        "tiny",
-        "frozen",
-        "y",
-        5,
-        _CI2P,
-        doc="CI2P-ViT at DeiT-tiny width (192, 3 heads).",
-    ),
-    ModelFacts(
-        "cnn_vit_base",
-        "ci2p",
-        "cnn_vit",
-        "base",
-        "trained",
-        "y",
-        5,
-        _CI2P,
-        doc="CNN-ViT control (paper section 4.1): CI2P-ViT's CNN, randomly initialised and trained with the rest.",
-    ),
-    ModelFacts(
-        "cnn_vit_small",
-        "ci2p",
-        "cnn_vit",
-        "small",
-        "trained",
-        "y",
-        5,
-        _CI2P,
-        doc="The CNN-ViT control at DeiT-small width.",
-    ),
-    ModelFacts(
-        "cnn_vit_tiny",
-        "ci2p",
-        "cnn_vit",
-        "tiny",
-        "trained",
-        "y",
-        5,
-        _CI2P,
-        doc="The CNN-ViT control at DeiT-tiny width.",
-    ),
-    ModelFacts(
-        "ci2p_vit_base_ds",
-        "ci2p_ds",
-        "ci2p_vit_ds",
-        "base",
-        "frozen",
-        "y",
-        5,
-        _DS_KNOBS,
-        doc="CI2P-ViT^ds (paper section 3.3): frozen encoder, attention at 1/16 then 1/32 scale; 49.7 M parameters.",
-    ),
+# every registered model, declared once; the timm entrypoints, default cfgs and MODEL_FACTS are made from it
+MODELS = (
+    ModelFacts("vit_base_gap", "vit", "vit", "base", knobs=_VIT_KNOBS,
+               doc="ViT-B/16 baseline (paper Table 1): 16x16 patches, learned positions, no class token, average "
+                   "pooling."),
+    ModelFacts("vit_small_gap", "vit", "vit", "small", knobs=_VIT_KNOBS,
+               doc="The ViT baseline at DeiT-small width (384, 6 heads)."),
+    ModelFacts("vit_tiny_gap", "vit", "vit", "tiny", knobs=_VIT_KNOBS,
+               doc="The ViT baseline at DeiT-tiny width (192, 3 heads)."),
+    ModelFacts("vit_base_p32_gap", "vit", "vit_p32", "base", knobs=_VIT_KNOBS, patch_size=32,
+               doc="ViT-B/32 (paper Table 1): 32x32 patches, as many tokens as CI2P-ViT at a quarter of ViT-B/16's "
+                   "FLOPs: the equal-token control."),
+    ModelFacts("vit_small_p32_gap", "vit", "vit_p32", "small", knobs=_VIT_KNOBS, patch_size=32,
+               doc="The equal-token control (32x32 patches) at DeiT-small width."),
+    ModelFacts("vit_tiny_p32_gap", "vit", "vit_p32", "tiny", knobs=_VIT_KNOBS, patch_size=32,
+               doc="The equal-token control (32x32 patches) at DeiT-tiny width."),
+    ModelFacts("ci2p_vit_base", "ci2p", "ci2p_vit", "base", "frozen", "y", 5, _CI2P,
+               doc="CI2P-ViT (paper section 3): frozen codec encoder + PatchReshape, 64 tokens at 256 px, no "
+                   "positions."),
+    ModelFacts("ci2p_vit_small", "ci2p", "ci2p_vit", "small", "frozen", "y", 5, _CI2P,
+               doc="CI2P-ViT at DeiT-small width (384, 6 heads)."),
+    ModelFacts("ci2p_vit_tiny", "ci2p", "ci2p_vit", "tiny", "frozen", "y", 5, _CI2P,
+               doc="CI2P-ViT at DeiT-tiny width (192, 3 heads)."),
+    ModelFacts("cnn_vit_base", "ci2p", "cnn_vit", "base", "trained", "y", 5, _CI2P,
+               doc="CNN-ViT control (paper section 4.1): CI2P-ViT's CNN, randomly initialised and trained with the "
+                   "rest."),
+    ModelFacts("cnn_vit_small", "ci2p", "cnn_vit", "small", "trained", "y", 5, _CI2P,
+               doc="The CNN-ViT control at DeiT-small width."),
+    ModelFacts("cnn_vit_tiny", "ci2p", "cnn_vit", "tiny", "trained", "y", 5, _CI2P,
+               doc="The CNN-ViT control at DeiT-tiny width."),
+    ModelFacts("ci2p_vit_base_ds", "ci2p_ds", "ci2p_vit_ds", "base", "frozen", "y", 5, _DS_KNOBS,
+               doc="CI2P-ViT^ds (paper section 3.3): frozen encoder, attention at 1/16 then 1/32 scale; 49.7 M "
+                   "parameters."),
 )
 MODEL_FACTS = {f.name: f for f in MODELS}
 MODEL_NAMES = tuple(MODEL_FACTS)
@@ -378,24 +266,19 @@ _FIRST_CONV = {"vit": "patch_embed.proj", "ci2p": "patch_embed.stem.encoder.g_a.
 default_cfgs = generate_default_cfgs({f.name: _cfg(first_conv=_FIRST_CONV[f.family]) for f in MODELS})
 
 def model_facts(name: str, model_kwargs: dict | None = None) -> ModelFacts:
-    """The facts of a registered name with the knobs of `model_kwargs` applied; a `UsageError` for an unknown name or
-    keyword."""
+    "The facts of a registered name with the knobs of `model_kwargs` applied; a `UsageError` for an unknown name or "
+    "keyword."
     if name not in MODEL_FACTS:
         raise UsageError(f"unknown model {name!r}; this project's models: {sorted(MODEL_FACTS)}")
     f, kw = MODEL_FACTS[name], dict(model_kwargs or {})
     unknown = sorted(set(kw) - set(f.knobs))
     if unknown:
-        raise UsageError(
-            f"--model-kwargs {', '.join(unknown)}: not a keyword of {name}; it takes {', '.join(sorted(f.knobs))}"
-        )
+        raise UsageError(f"--model-kwargs {', '.join(unknown)}: not a keyword of {name}; "
+                         f"it takes {', '.join(sorted(f.knobs))}")
     if f.encoder is None: return f
     frozen = kw.get("frozen", f.frozen_encoder) if f.family == "ci2p" else True
-    return replace(
-        f,
-        encoder="frozen" if frozen else "trained",
-        latent=kw.get("latent", f.latent),
-        quality=kw.get("quality", f.quality),
-    )
+    return replace(f, encoder="frozen" if frozen else "trained", latent=kw.get("latent", f.latent),
+                   quality=kw.get("quality", f.quality))
 
 # %% ../nbs/lib/04_models.ipynb #c414d623
 def _check_pretrained(name, pretrained, kwargs):
@@ -419,7 +302,8 @@ def _random_frozen_warning(name, encoder_weights, frozen):
 
         warnings.warn(
             f"{name}: encoder_weights='random', so the frozen CI2P encoder is randomly initialised (useful for "
-            f"counting and tests, not for training). The default is the shipped codec '{DEFAULT_ENCODER_WEIGHTS}'; "
+            "counting and tests, not for training). The default is the shipped codec "
+            f"'{DEFAULT_ENCODER_WEIGHTS}'; "
             "'official', a CompressAI .pth.tar or your own encoder.safetensors also work.",
             UserWarning,
             stacklevel=4,
@@ -427,41 +311,24 @@ def _random_frozen_warning(name, encoder_weights, frozen):
 
 def _vit(facts: ModelFacts, pretrained=False, img_size=256, **kwargs):
     dim, heads = _WIDTHS[facts.width]
-    args = dict(
-        patch_size=facts.patch_size,
-        embed_dim=dim,
-        depth=12,
-        num_heads=heads,
-        class_token=False,
-        global_pool="avg",
-        fc_norm=False,
-        drop_path_rate=0.1,
-    )
+    args = dict(patch_size=facts.patch_size, embed_dim=dim, depth=12, num_heads=heads, class_token=False,
+                global_pool="avg",
+                fc_norm=False, drop_path_rate=0.1)
     return _build(facts.name, VisionTransformer, pretrained, img_size, {**args, **kwargs})
 
-def _ci2p_vit(
-    facts: ModelFacts,
-    pretrained=False,
-    img_size=256,
-    encoder_weights="default",
-    quality=5,
-    frozen=None,
-    latent="y",
-    reshape="paper",
-    **kwargs,
-):
+def _ci2p_vit(facts: ModelFacts, pretrained=False, img_size=256, encoder_weights="default", quality=5, frozen=None,
+              latent="y",
+              reshape="paper", **kwargs):
     name, (dim, heads) = facts.name, _WIDTHS[facts.width]
-    frozen = (
-        facts.frozen_encoder if frozen is None else frozen
-    )  # the CNN-ViT control's encoder trains unless told otherwise
+    # the CNN-ViT control's encoder trains unless told otherwise
+    frozen = facts.frozen_encoder if frozen is None else frozen
     args = dict(patch_size=TOKEN_STRIDE, embed_dim=dim, depth=12, num_heads=heads, class_token=False, global_pool="avg",
                 fc_norm=False, pos_embed="none", drop_path_rate=0.1)
     weights = model_facts(name, {"frozen": frozen, "quality": quality}).encoder_weights(encoder_weights)
     _random_frozen_warning(name, weights, frozen)
     def constructor(**kw):  # the codec's weights go in first, so that a pretrained file loaded afterwards wins
-        model = VisionTransformer(
-            embed_layer=partial(CI2PEmbed, quality=quality, frozen=frozen, latent=latent, reshape=reshape), **kw
-        )
+        model = VisionTransformer(embed_layer=partial(CI2PEmbed, quality=quality, frozen=frozen, latent=latent,
+                                                      reshape=reshape), **kw)
         load_encoder_weights(model.patch_embed.stem.encoder, weights)
         return model
     return _build(name, constructor, pretrained, img_size, {**args, **kwargs})

@@ -8,7 +8,7 @@ import json, math, sys
 from dataclasses import dataclass
 from pathlib import Path
 import pandas as pd
-from .cli import Flags, arg, command_parser, config_from_args, run_cli
+from .cli import FromFlags, arg, command_parser, config_from_args, run_cli
 from .errors import MissingInput, UsageError
 from .files import atomic_write, sha256_file
 from .paths import project_root
@@ -151,7 +151,7 @@ def render(files=RENDERED, root=None, check: bool = False) -> list[Drift]:
 
 # %% ../nbs/lib/14_prose.ipynb #bcb90775
 @dataclass
-class ProseConfig(Flags):
+class ProseConfig(FromFlags):
     "Which hand-written files to render, and from which project."
 
     files: list[str] = arg(

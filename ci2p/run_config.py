@@ -9,7 +9,7 @@ from dataclasses import MISSING, asdict, dataclass, fields, is_dataclass, replac
 from pathlib import Path
 import timm
 import torch.distributed as dist
-from .cli import Flags, arg
+from .cli import FromFlags, arg
 from .data import RECIPES, DataConfig
 from .encoder import SHIPPED_CODECS, shipped_codecs_help, weights_sha256
 from .errors import UsageError
@@ -34,7 +34,7 @@ STORE_DEFAULT_MODEL = ("vit_tiny_gap", "ci2p_vit_tiny")  # the default model, an
 DEFAULT_DATA = {"dataset": "demo", "img_size": 128}        # what a run reads when neither a flag nor a store says
 
 @dataclass
-class TrainConfig(Flags):
+class TrainConfig(FromFlags):
     """Everything one training run depends on, as given; each field is also a flag of `python -m ci2p.train`
     (`--img-size`
     for `data.img_size`). A field left at `None` (or `encoder_weights='default'`) was not given: `resolve_run` works it

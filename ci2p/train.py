@@ -97,7 +97,7 @@ def autocast_context(amp: str, device: torch.device):
     return (torch.autocast(torch.device(device).type, dtype=torch.bfloat16) if use_bf16 else nullcontext()), use_bf16
 
 def train_step(
-    fwd,
+    wrapped,
     x,
     y,
     opt,
@@ -115,7 +115,7 @@ def train_step(
     if augment is not None: x = augment(x)
     if erase is not None: x = erase(x)
     if mixup is not None: x, y = mixup(x, y)
-    with amp_ctx: loss = criterion(fwd(x), y)
+    with amp_ctx: loss = criterion(wrapped(x), y)
     if check is not None: check(loss)
     opt.zero_grad(set_to_none=True)
     loss.backward()
@@ -194,10 +194,11 @@ def build_loaders(cfg: TrainConfig, inputs: Inputs, rank: int, world: int, devic
 
 def wrap_model(model, cfg: TrainConfig, device):
     "The module the loop calls: `torch.compile`d when asked, in DistributedDataParallel under torchrun."
-    fwd = torch.compile(model) if cfg.compile else model
+    wrapped = torch.compile(model) if cfg.compile else model
     if dist.is_available() and dist.is_initialized():
-        fwd = nn.parallel.DistributedDataParallel(fwd, device_ids=[device.index] if device.type == "cuda" else None)
-    return fwd
+        wrapped = nn.parallel.DistributedDataParallel(wrapped,
+                                                      device_ids=[device.index] if device.type == "cuda" else None)
+    return wrapped
 
 @torch.no_grad()
 def evaluate(model, loader, device, amp_ctx) -> tuple[float, float]:
@@ -209,14 +210,14 @@ def evaluate(model, loader, device, amp_ctx) -> tuple[float, float]:
         correct += (logits.argmax(-1) == y).sum().item(); n += len(y)
     return correct, n
 
-def run_epoch(fwd, loaders, epoch: int, cfg: TrainConfig, opt, sched, step_args: dict, rank: int, device) -> dict:
+def run_epoch(wrapped, loaders, epoch: int, cfg: TrainConfig, opt, sched, step_args: dict, rank: int, device) -> dict:
     """One epoch: the seeded shuffle, the steps (every rank stops together on a NaN/inf loss), validation; the epoch's
     record."""
     train_loader, val_loader, sampler, gen = loaders
     seed_everything(epoch_seed(cfg.seed, epoch, rank)); gen.manual_seed(epoch_seed(cfg.seed, epoch))
     if hasattr(sampler, "set_epoch"): sampler.set_epoch(epoch)
     if sched is not None: sched.step(epoch)
-    fwd.train(); t0 = time.perf_counter(); loss_sum = seen = 0.0
+    wrapped.train(); t0 = time.perf_counter(); loss_sum = seen = 0.0
     # the bar is told the length and updated by hand: tqdm.auto given the loader would call iter() on it twice, and with
     # persistent workers the second iterator draws another shuffle (runs would then depend on the number of workers)
     bar = tqdm(
@@ -234,14 +235,14 @@ def run_epoch(fwd, loaders, epoch: int, cfg: TrainConfig, opt, sched, step_args:
             )
     for step, (x, y) in enumerate(train_loader):
         loss = train_step(
-            fwd, x.to(device, non_blocking=True), y.to(device, non_blocking=True), opt, check=finite, **step_args
+            wrapped, x.to(device, non_blocking=True), y.to(device, non_blocking=True), opt, check=finite, **step_args
         )
         loss_sum += loss.item() * len(x); seen += len(x)
         bar.update(1); bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
     bar.close()
     if device.type == "cuda": torch.cuda.synchronize()
     train_s = time.perf_counter() - t0
-    correct, n = evaluate(fwd, val_loader, device, step_args["amp_ctx"])
+    correct, n = evaluate(wrapped, val_loader, device, step_args["amp_ctx"])
     loss_sum, seen, correct, n = all_sum([loss_sum, seen, correct, n], device)
     return {"epoch": epoch + 1, "train_loss": loss_sum / max(seen, 1), "val_top1": 100.0 * correct / max(n, 1),
             "lr": opt.param_groups[0]["lr"], "epoch_s": time.perf_counter() - t0, "images_per_s": seen / train_s}
@@ -276,11 +277,11 @@ def train(cfg: TrainConfig) -> dict:
         start, history = load_checkpoint(out, model, opt, sched, cfg.lr)
         if main_rank: _logger.info(f"resumed {out} after epoch {start}")
     elif cfg.resume and main_rank: _logger.info(f"--resume: no checkpoint in {out}, starting from scratch")
-    fwd, loaders = wrap_model(model, cfg, device), build_loaders(cfg, inputs, rank, world, device)
+    wrapped, loaders = wrap_model(model, cfg, device), build_loaders(cfg, inputs, rank, world, device)
     if main_rank: write_run_record(cfg, inputs, params, world, device, given)
     # ---- epochs
     for epoch in range(start, cfg.epochs):
-        rec = run_epoch(fwd, loaders, epoch, cfg, opt, sched, step_args, rank, device)
+        rec = run_epoch(wrapped, loaders, epoch, cfg, opt, sched, step_args, rank, device)
         history.append(rec)
         if main_rank:
             _write_metrics(out, history)

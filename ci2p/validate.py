@@ -10,7 +10,7 @@ from pathlib import Path
 import timm
 import torch
 import torch.nn.functional as F
-from .cli import Flags, arg, config_from_args, config_parser, run_cli
+from .cli import FromFlags, arg, config_from_args, config_parser, run_cli
 from .data import DataConfig
 from .errors import MissingInput, UsageError
 from .files import read_state_dict, save_json, sha256_file
@@ -24,7 +24,7 @@ __all__ = ['ValidateConfig', 'resolve', 'validate', 'main']
 
 # %% ../nbs/lib/13_validate.ipynb #vali0006
 @dataclass
-class ValidateConfig(Flags):
+class ValidateConfig(FromFlags):
     "`python -m ci2p.validate`: evaluate a trained model (each field is a flag)."
     checkpoint: str = arg(help="a run folder (model.safetensors + run.json) or a model .safetensors file")
     model: str | None = arg(None, "the registered model (default: the run's)", group="Model")

@@ -30,7 +30,7 @@ def _step_check(name: str, img_size: int, batch_size: int, device, amp: str, com
     cfg = resolve_run(TrainConfig.of(model=name, img_size=img_size, batch_size=batch_size, amp=amp, device=str(device)))
     model = build_model(cfg, num_classes=10).to(device).train()
     params, opt, _ = build_optimizer(cfg, model, device)
-    fwd = torch.compile(model) if compile else model
+    wrapped = torch.compile(model) if compile else model
     ctx, _ = autocast_context(amp, device)
     x, y = torch.randn(batch_size, 3, img_size, img_size, device=device), torch.randint(0, 10, (batch_size,), device=device)
     stem = ci2p_stem(model)
@@ -38,7 +38,7 @@ def _step_check(name: str, img_size: int, batch_size: int, device, amp: str, com
     before = [p.detach().clone() for p in params]
     t = time.perf_counter()
     for _ in range(2):  # the first step of a compiled model compiles; the second is a plain step
-        loss = train_step(fwd, x, y, opt, torch.nn.CrossEntropyLoss(), params, ctx)
+        loss = train_step(wrapped, x, y, opt, torch.nn.CrossEntropyLoss(), params, ctx)
     if device.type == "cuda": torch.cuda.synchronize()
     if not torch.isfinite(loss): raise AssertionError(f"loss is {loss.item()}")
     if not any((a != p).any() for a, p in zip(before, params)): raise AssertionError("no trained weight changed")

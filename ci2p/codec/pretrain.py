@@ -16,7 +16,7 @@ from compressai.losses import RateDistortionLoss
 from compressai.models.google import FactorizedPrior
 from timm.scheduler import CosineLRScheduler
 from ..checkpoints import record_checkpoint, usable_checkpoint
-from ..cli import Flags, arg
+from ..cli import FromFlags, arg
 from .model import codec_forward, crop_back, image_tensor, load_codec, pad_codec, psnr_from_mse, save_codec
 from .photos import CROP_RECIPES, CropPyramid, RandomCrops, photo_files, resize_long_side, training_images
 from ..encoder import QUALITY_LAMBDA, build_codec, save_encoder, shipped_codecs_help, weights_sha256
@@ -37,7 +37,7 @@ CODEC_PARTS, DECODER_LATENTS = ("all", "decoder"), ("noise", "round")
 DEFAULT_WARMUP_STEPS = 200   # the warm-up of a run that does not give one, capped at a tenth of its steps
 
 @dataclass
-class PretrainConfig(Flags):
+class PretrainConfig(FromFlags):
     "Codec pretraining: `python -m ci2p.codec pretrain` (each field is a flag)."
 
     data: str = arg(

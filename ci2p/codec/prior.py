@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from compressai.models.google import FactorizedPrior
-from ..cli import Flags, arg
+from ..cli import FromFlags, arg
 from .model import CODEC_STRIDE, latent_symbols, load_codec, pad_codec, save_codec, zero_floor_bpp
 from .photos import CropPyramid, photo_files, training_images
 from .pretrain import heldout_estimate, heldout_tensors
@@ -83,7 +83,7 @@ def fit_prior(
 
 # %% ../../nbs/lib/02c_codec_prior.ipynb #e7d8e114
 @dataclass
-class RefitPriorConfig(Flags):
+class RefitPriorConfig(FromFlags):
     "Refitting a codec's prior to photographs: `python -m ci2p.codec refit-prior` (each field is a flag)."
     init: str = arg(help=f"the codec whose transforms and medians stay: {shipped_codecs_help()} or a codec file")
     data: str = arg(help="'photos' (their train split), a photo manifest .json, or a folder of images")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import torch.distributed as dist
 import zstandard
-from ..cli import Flags, arg, command_parser, config_from_args, run_cli
+from ..cli import FromFlags, arg, command_parser, config_from_args, run_cli
 from ..data import RECIPES, DataConfig, SeededViews, build_transforms
 from ..encoder import DEFAULT_ENCODER_WEIGHTS, shipped_codecs_help
 from ..errors import UsageError
@@ -27,7 +27,7 @@ __all__ = ['COMMANDS', 'StoreConfig', 'VerifyConfig', 'ExportConfig', 'build', '
 
 # %% ../../nbs/lib/12f_store_cli.ipynb #43a7fe6e
 @dataclass
-class StoreConfig(Flags):
+class StoreConfig(FromFlags):
     "What `python -m ci2p.store build` encodes, and how; each field is a flag (`--img-size` for `img_size`)."
     out: str = arg(help="the store folder (created; an unfinished build there is resumed)")
     data: DataConfig = arg(help="the images to encode", factory=DataConfig)
