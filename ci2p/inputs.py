@@ -100,7 +100,7 @@ def build_inputs(data: DataConfig, seed: int = 0, recipe: str = "paper", out=Non
         return Inputs(
             FlipViews(tr) if flip and recipe == "paper" else tr, va, info.classes, "images", info.split, info.broken
         )
-    if encoder is None or not encoder.encoder.frozen: raise UsageError("a latent cache needs a frozen CI2P encoder")
+    if encoder is None or not is_frozen_ci2p(encoder): raise UsageError("a latent cache needs a frozen CI2P encoder")
     if recipe != "paper":
         raise UsageError(
             "--cache-latents keeps the paper recipe's views; for the official recipe build an augmentation bank"
