@@ -4,14 +4,15 @@
 
 # %% ../nbs/lib/00_runtime.ipynb #runt0003
 from __future__ import annotations
-import logging, os, random, sys
+import logging, os, random, sys, tempfile
 import numpy as np
 import torch
 import torch.distributed as dist
 from .errors import UsageError
 
 # %% auto #0
-__all__ = ['seed_everything', 'available_devices', 'get_device', 'setup_distributed', 'all_sum', 'setup_logging']
+__all__ = ['SOCKET_PATH_MAX', 'seed_everything', 'available_devices', 'get_device', 'setup_distributed', 'all_sum',
+           'check_worker_tmpdir', 'setup_logging']
 
 # %% ../nbs/lib/00_runtime.ipynb #1eb0eb01
 def seed_everything(seed: int, deterministic: bool = False) -> int:
@@ -66,6 +67,19 @@ def all_sum(values: list[float], device) -> list[float]:
     t = torch.tensor(values, dtype=torch.float64, device=device)
     dist.all_reduce(t)
     return t.tolist()
+
+# %% ../nbs/lib/00_runtime.ipynb #97bac35d
+SOCKET_PATH_MAX = 107   # bytes of a Unix socket path (sun_path, less its NUL)
+_SOCKET_SUFFIX = len("/pymp-12345678/listener-12345678")   # what multiprocessing adds under $TMPDIR
+
+def check_worker_tmpdir(workers: int):
+    "A `UsageError` when DataLoader `workers` could not hand batches over a socket under this `$TMPDIR` (too deep)."
+    if workers < 1 or torch.multiprocessing.get_sharing_strategy() != "file_descriptor": return
+    tmp = tempfile.gettempdir()
+    if len(os.fsencode(tmp)) + _SOCKET_SUFFIX > SOCKET_PATH_MAX:
+        raise UsageError(f"$TMPDIR {tmp} is too deep for DataLoader workers ({len(os.fsencode(tmp))} bytes; at most "
+                         f"{SOCKET_PATH_MAX - _SOCKET_SUFFIX}): set TMPDIR to a shorter folder such as /tmp, or pass "
+                         "--workers 0")
 
 # %% ../nbs/lib/00_runtime.ipynb #logg0002
 class _StderrHandler(logging.StreamHandler):

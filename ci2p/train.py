@@ -20,7 +20,7 @@ from .checkpoints import record_checkpoint, usable_checkpoint
 from .cli import config_from_args, config_parser, run_cli
 from .errors import UsageError
 from .files import atomic_write, load_torch, save_json, save_torch
-from .runtime import all_sum, seed_everything, setup_distributed
+from .runtime import all_sum, check_worker_tmpdir, seed_everything, setup_distributed
 from .data import build_mixup
 from .inputs import Inputs, build_inputs, check_store_model
 from .latent_aug import LatentAugment
@@ -253,6 +253,7 @@ def train(cfg: TrainConfig) -> dict:
     `cfg.out`."""
     t_start = time.time()
     given, cfg = cfg, resolve_run(cfg)   # what was typed, and the run it asks for, worked out once
+    check_worker_tmpdir(cfg.data.workers)
     rank, world, device = setup_distributed(cfg.device)
     out, main_rank = Path(cfg.out), rank == 0
     if main_rank: out.mkdir(parents=True, exist_ok=True)

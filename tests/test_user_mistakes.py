@@ -7,8 +7,8 @@ import sys
 import pytest
 
 
-def run(tmp_path, *args):
-    env = {**os.environ, "CI2P_CACHE": str(tmp_path / "cache"), "OMP_NUM_THREADS": "1"}
+def run(tmp_path, *args, tmpdir=None):
+    env = {**os.environ, "CI2P_CACHE": str(tmp_path / "cache"), "OMP_NUM_THREADS": "1", **({"TMPDIR": tmpdir} if tmpdir else {})}
     return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
 
 
@@ -22,6 +22,8 @@ CASES = {
                                      "unknown augmentation 'rcc'; choose from noise, rrc, translate"),
     "latent augmentation of images": (["ci2p.train", "--latent-aug", "noise"], "--latent-aug augments latents"),
     "a plain ViT from a store": (["ci2p.train", "--model", "vit_tiny_gap", "--store", "{file}"], "needs a model with a frozen CI2P encoder"),
+    # DataLoader workers under a $TMPDIR too deep for their Unix socket would wait forever: one line instead
+    "workers under a deep TMPDIR": (["ci2p.train", "--workers", "2"], "too deep for DataLoader workers"),
 }
 
 
@@ -29,7 +31,10 @@ CASES = {
 def test_one_line_no_traceback(case, tmp_path):
     args, msg = CASES[case]
     f = tmp_path / "a_file"; f.write_text("x")
-    r = run(tmp_path, *[a.replace("{file}", str(f)) for a in args], *(["--out", str(tmp_path / "o")] if args[0] == "ci2p.train" else []))
+    deep = tmp_path / ("d" * 80) if "TMPDIR" in case else None   # deeper than a Unix socket path allows
+    if deep: deep.mkdir()
+    r = run(tmp_path, *[a.replace("{file}", str(f)) for a in args], *(["--out", str(tmp_path / "o")] if args[0] == "ci2p.train" else []),
+            tmpdir=str(deep) if deep else None)
     assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
     assert "Traceback" not in r.stderr and msg in r.stderr, r.stderr[-2000:]
     lines = [ln for ln in r.stderr.splitlines() if ln.strip() and "Warning" not in ln and "warn(" not in ln]

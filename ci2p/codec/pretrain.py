@@ -24,7 +24,7 @@ from ..errors import UsageError
 from ..files import load_torch, save_json, save_torch
 from ..images import load_rgb
 from ..provenance import run_metadata
-from ..runtime import get_device, seed_everything
+from ..runtime import check_worker_tmpdir, get_device, seed_everything
 _logger = logging.getLogger("ci2p.codec.pretrain")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
@@ -308,6 +308,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     out, ck = Path(cfg.out), Path(cfg.out) / "checkpoints"
     out.mkdir(parents=True, exist_ok=True)
     if cfg.threads: torch.set_num_threads(cfg.threads)
+    check_worker_tmpdir(cfg.workers)
     device = get_device(cfg.device)
     torch.backends.cudnn.benchmark = device.type == "cuda"  # every step has the same crop shape
     lmbda = cfg.lmbda if cfg.lmbda is not None else QUALITY_LAMBDA[cfg.quality]

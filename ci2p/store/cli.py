@@ -16,7 +16,7 @@ from ..errors import UsageError
 from ..inputs import build_inputs
 from ..models import CI2PStem
 from ..provenance import run_metadata
-from ..runtime import setup_distributed
+from ..runtime import check_worker_tmpdir, setup_distributed
 from .build import _dist, build_store, verify_store
 from .formats import DEFAULT_FORMAT, FORMATS, store_format
 from .manifest import StoreManifest, read_manifest
@@ -96,6 +96,7 @@ def build(cfg: StoreConfig) -> StoreManifest:
     "Build (or finish) the store `cfg.out` from a dataset; returns the manifest. Under torchrun every rank takes part."
     from ci2p.codec.model import load_codec
     from ci2p.encoder import load_encoder_weights
+    check_worker_tmpdir(cfg.data.workers)
     rank, world, device = setup_distributed(cfg.device)
     out = Path(cfg.out)
     if rank == 0: out.mkdir(parents=True, exist_ok=True)
