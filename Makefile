@@ -50,7 +50,6 @@ lab: $(STAMP)  ## JupyterLab with the ci2p kernel
 
 export: $(STAMP)  ## regenerate ci2p/ from the notebooks and clean them
 	$(BIN)/nbdev_export
-	$(BIN)/python scripts/wrap_all.py
 	$(BIN)/nbdev_clean
 
 clean-venv:

@@ -19,9 +19,8 @@ from .train import TrainConfig, train
 from .encoder import DEFAULT_ENCODER_WEIGHTS
 
 # %% auto #0
-__all__ = ['STUDIES', 'BANK_ARMS', 'Variant', 'variant', 'default_codecs', 'study_variants', 'run_variant',
-           'variant_cost', 'summarize', 'verdicts', 'demo_task', 'crop_task', 'bank_arm_config', 'run_bank_arm',
-           'plot_studies']
+__all__ = ['STUDIES', 'BANK_ARMS', 'Variant', 'variant', 'default_codecs', 'study_variants', 'run_variant', 'variant_cost',
+           'summarize', 'verdicts', 'demo_task', 'crop_task', 'bank_arm_config', 'run_bank_arm', 'plot_studies']
 
 # %% ../nbs/lib/11_ablations.ipynb #3dac7df4
 @dataclass(frozen=True)

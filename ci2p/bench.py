@@ -23,9 +23,8 @@ from .store.manifest import read_manifest
 from .train import TrainConfig, autocast_context, build_model, build_optimizer, resolve_run, train_step
 
 # %% auto #0
-__all__ = ['STEP_KINDS', 'release_memory', 'PeakMemory', 'flop_costs', 'make_batch', 'bench_model', 'run_bench',
-           'format_row', 'loading_rate', 'bench_pipeline', 'device_slug', 'save_rows', 'plot_speedup', 'BenchConfig',
-           'main']
+__all__ = ['STEP_KINDS', 'release_memory', 'PeakMemory', 'flop_costs', 'make_batch', 'bench_model', 'run_bench', 'format_row',
+           'loading_rate', 'bench_pipeline', 'device_slug', 'save_rows', 'plot_speedup', 'BenchConfig', 'main']
 
 # %% ../nbs/lib/10_bench.ipynb #98b20760
 def _rss_bytes() -> int:

@@ -14,8 +14,8 @@ from .files import save_json
 import ci2p.models  # noqa: F401  registers the models
 
 # %% auto #0
-__all__ = ['PAPER_MODELS', 'create', 'set_fused_attn', 'backbone_params', 'fvcore_counts', 'fvcore_gflops',
-           'torch_gmacs', 'model_complexity', 'component_gflops', 'complexity_table', 'ComplexityConfig', 'main']
+__all__ = ['PAPER_MODELS', 'create', 'set_fused_attn', 'backbone_params', 'fvcore_counts', 'fvcore_gflops', 'torch_gmacs',
+           'model_complexity', 'component_gflops', 'complexity_table', 'ComplexityConfig', 'main']
 
 # %% ../nbs/lib/09_complexity.ipynb #0edf42bf
 PAPER_MODELS = ("vit_base_gap", "ci2p_vit_base", "ci2p_vit_base_ds", "vit_base_p32_gap")  # ViT-B/16 first

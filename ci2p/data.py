@@ -20,12 +20,12 @@ from .paths import asset_path
 _logger = logging.getLogger("ci2p.data")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'RECIPES', 'OFFICIAL_AUG',
-           'BLUR_KERNEL_FRACTION', 'OFFICIAL_MIXUP', 'EVAL_CROP_PCT', 'DATASETS', 'IMAGE_CHECKS',
-           'VAL_SUBSET_SEED_OFFSET', 'SPLIT_DATASETS', 'ImageFiles', 'ImageArray', 'read_idx', 'load_fashion_mnist',
-           'demo_dir', 'scan_class_folders', 'stratified_split', 'animals10_samples', 'split_samples',
-           'build_transforms', 'build_mixup', 'DataInfo', 'build_datasets', 'seeded_subset', 'DataConfig', 'FlipViews',
-           'base_item', 'view_seed', 'SeededViews', 'VerifyImagesConfig', 'main']
+__all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'RECIPES', 'OFFICIAL_AUG', 'BLUR_KERNEL_FRACTION',
+           'OFFICIAL_MIXUP', 'EVAL_CROP_PCT', 'DATASETS', 'IMAGE_CHECKS', 'VAL_SUBSET_SEED_OFFSET', 'SPLIT_DATASETS',
+           'ImageFiles', 'ImageArray', 'read_idx', 'load_fashion_mnist', 'demo_dir', 'scan_class_folders',
+           'stratified_split', 'animals10_samples', 'split_samples', 'build_transforms', 'build_mixup', 'DataInfo',
+           'build_datasets', 'seeded_subset', 'DataConfig', 'FlipViews', 'base_item', 'view_seed', 'SeededViews',
+           'VerifyImagesConfig', 'main']
 
 # %% ../nbs/lib/05_data.ipynb #1fe61539
 class ImageFiles(torch.utils.data.Dataset):

@@ -19,9 +19,9 @@ from .errors import UsageError
 from .files import check_shapes, read_state_dict, save_safetensors, sha256_file
 
 # %% auto #0
-__all__ = ['QUALITY_LAMBDA', 'OFFICIAL_FILES', 'SHIPPED_CODECS', 'DEFAULT_ENCODER_WEIGHTS', 'codec_channels',
-           'build_codec', 'shipped_codec_path', 'weights_sha256', 'shipped_codecs_help', 'CI2PEncoder',
-           'load_official_codec', 'load_encoder_weights', 'build_encoder', 'save_encoder', 'Denormalize', 'main']
+__all__ = ['QUALITY_LAMBDA', 'OFFICIAL_FILES', 'SHIPPED_CODECS', 'DEFAULT_ENCODER_WEIGHTS', 'codec_channels', 'build_codec',
+           'shipped_codec_path', 'weights_sha256', 'shipped_codecs_help', 'CI2PEncoder', 'load_official_codec',
+           'load_encoder_weights', 'build_encoder', 'save_encoder', 'Denormalize', 'main']
 
 # %% ../nbs/lib/01_encoder.ipynb #9c0eb32a
 QUALITY_LAMBDA = {1: 0.0018, 2: 0.0035, 3: 0.0067, 4: 0.0130, 5: 0.0250, 6: 0.0483, 7: 0.0932, 8: 0.1800}

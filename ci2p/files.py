@@ -11,8 +11,8 @@ import torch
 from .errors import MissingInput, UsageError
 
 # %% auto #0
-__all__ = ['atomic_write', 'save_json', 'save_torch', 'load_torch', 'save_safetensors', 'sha256_file',
-           'read_state_dict', 'check_shapes']
+__all__ = ['atomic_write', 'save_json', 'save_torch', 'load_torch', 'save_safetensors', 'sha256_file', 'read_state_dict',
+           'check_shapes']
 
 # %% ../nbs/lib/00_files.ipynb #8535aee2
 def _umask() -> int:

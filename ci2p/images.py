@@ -13,8 +13,8 @@ from .files import save_json
 from .paths import cache_dir
 
 # %% auto #0
-__all__ = ['IMG_EXTENSIONS', 'list_images', 'to_rgb', 'load_rgb', 'find_broken_images', 'scan_images',
-           'image_check_cache', 'check_images']
+__all__ = ['IMG_EXTENSIONS', 'list_images', 'to_rgb', 'load_rgb', 'find_broken_images', 'scan_images', 'image_check_cache',
+           'check_images']
 
 # %% ../nbs/lib/00_images.ipynb #4f94d9db
 IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".ppm", ".pgm", ".pbm")

@@ -14,8 +14,8 @@ from .files import atomic_write, sha256_file
 from .paths import project_root
 
 # %% auto #0
-__all__ = ['RENDERED', 'result', 'results_reader', 'sha256_reader', 'num', 'signed', 'sig', 'times', 'kb', 'provenance',
-           'table', 'Drift', 'first_drift', 'render_text', 'render', 'ProseConfig', 'main']
+__all__ = ['RENDERED', 'result', 'results_reader', 'sha256_reader', 'num', 'signed', 'sig', 'times', 'kb', 'provenance', 'table',
+           'Drift', 'first_drift', 'render_text', 'render', 'ProseConfig', 'main']
 
 # %% ../nbs/lib/14_prose.ipynb #ff7b4a9e
 RENDERED = ("README.md", "docs/design.md", "results/README.md", "ci2p/assets/README.md", "ci2p/assets/codecs/README.md")

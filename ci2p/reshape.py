@@ -11,8 +11,8 @@ from .errors import UsageError
 from timm.models._efficientnet_blocks import InvertedResidual, SqueezeExcite
 
 # %% auto #0
-__all__ = ['RESHAPES', 'SqueezeExciteV3', 'inverted_residual', 'PatchReshape', 'CnnReshape', 'count_params',
-           'LinearReshape', 'build_reshape']
+__all__ = ['RESHAPES', 'SqueezeExciteV3', 'inverted_residual', 'PatchReshape', 'CnnReshape', 'count_params', 'LinearReshape',
+           'build_reshape']
 
 # %% ../nbs/lib/03_reshape.ipynb #18c5cc33
 class SqueezeExciteV3(SqueezeExcite):

@@ -22,8 +22,8 @@ from .store.build import VERIFY_MODES
 from .store.manifest import read_manifest
 
 # %% auto #0
-__all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY',
-           'STORE_DEFAULT_MODEL', 'DEFAULT_DATA', 'TrainConfig', 'resolve_run', 'finished_run', 'write_run_record']
+__all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'STORE_DEFAULT_MODEL',
+           'DEFAULT_DATA', 'TrainConfig', 'resolve_run', 'finished_run', 'write_run_record']
 
 # %% ../nbs/lib/06_run_config.ipynb #721c7760
 OFFICIAL_WARMUP_EPOCHS, OFFICIAL_EPOCHS = 20, 300  # the authors' warm-up: 20 of 300 epochs, scaled to --epochs

@@ -30,8 +30,8 @@ from .store.read import EpochViews, LatentErasing
 _logger = logging.getLogger("ci2p.train")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['save_checkpoint', 'load_checkpoint', 'build_optimizer', 'autocast_context', 'train_step', 'epoch_seed',
-           'build_model', 'cache_encoder', 'build_loaders', 'wrap_model', 'evaluate', 'run_epoch', 'train', 'main']
+__all__ = ['save_checkpoint', 'load_checkpoint', 'build_optimizer', 'autocast_context', 'train_step', 'epoch_seed', 'build_model',
+           'cache_encoder', 'build_loaders', 'wrap_model', 'evaluate', 'run_epoch', 'train', 'main']
 
 # %% ../nbs/lib/06_train.ipynb #9d510400
 def _rng_state() -> dict:

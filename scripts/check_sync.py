@@ -1,6 +1,6 @@
 """Fail when the notebooks (the source) and ci2p/ (generated) are out of sync.
 
-Runs `nbdev_export`, `scripts/wrap_all.py` and `nbdev_clean` and reports every file they changed. A clean, committed tree
+Runs `nbdev_export` and `nbdev_clean` and reports every file they changed. A clean, committed tree
 is left untouched; an out-of-sync one is fixed in place and the run fails so the fix gets reviewed
 and committed.
 """
@@ -18,10 +18,8 @@ notebooks = sorted((root / "nbs").rglob("[0-9]*.ipynb"))
 if not notebooks:
     sys.exit("check_sync: no notebooks found in nbs/ - nothing would be tested.")
 before = snapshot()
-for cmd in ("nbdev_export", "wrap_all", "nbdev_clean"):
+for cmd in ("nbdev_export", "nbdev_clean"):
     exe = bindir / cmd
-    if cmd == "wrap_all":   # nbdev's __all__ lines to ruff's 120 characters
-        subprocess.run([sys.executable, str(root / "scripts" / "wrap_all.py")], check=True); continue
     subprocess.run([str(exe) if exe.exists() else cmd], cwd=root, check=True)
 after = snapshot()
 changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))

@@ -17,8 +17,8 @@ from ..errors import UsageError
 from ..files import read_state_dict, save_safetensors
 
 # %% auto #0
-__all__ = ['CODEC_STRIDE', 'save_codec', 'load_codec', 'image_tensor', 'pad_codec', 'crop_back', 'codec_forward',
-           'psnr_from_mse', 'latent_symbols', 'zero_floor_bpp', 'entropy_round_trip']
+__all__ = ['CODEC_STRIDE', 'save_codec', 'load_codec', 'image_tensor', 'pad_codec', 'crop_back', 'codec_forward', 'psnr_from_mse',
+           'latent_symbols', 'zero_floor_bpp', 'entropy_round_trip']
 
 # %% ../../nbs/lib/02_codec_model.ipynb #60ebae1d
 def save_codec(codec: FactorizedPrior, path: str | os.PathLike, quality: int = 5, **metadata) -> Path:

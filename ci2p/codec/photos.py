@@ -16,8 +16,8 @@ from ..paths import asset_path, cache_dir
 _logger = logging.getLogger("ci2p.codec.photos")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['PHOTOS', 'PHOTO_SPLITS', 'GREY_TOLERANCE', 'CROP_RECIPES', 'SATURATION_RANGE', 'GAMMA_RANGE', 'P_PERMUTE',
-           'P_HUE', 'photo_manifest', 'photos_dir', 'source_family', 'select_photos', 'photo_files', 'manifest_hash',
+__all__ = ['PHOTOS', 'PHOTO_SPLITS', 'GREY_TOLERANCE', 'CROP_RECIPES', 'SATURATION_RANGE', 'GAMMA_RANGE', 'P_PERMUTE', 'P_HUE',
+           'photo_manifest', 'photos_dir', 'source_family', 'select_photos', 'photo_files', 'manifest_hash',
            'is_greyscale', 'CropPyramid', 'hue_rotation', 'colour_jitter', 'RandomCrops', 'training_images',
            'resize_long_side', 'evaluation_images']
 

@@ -28,8 +28,8 @@ from ..runtime import check_worker_tmpdir, get_device, seed_everything
 _logger = logging.getLogger("ci2p.codec.pretrain")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['CODEC_PARTS', 'DECODER_LATENTS', 'DEFAULT_WARMUP_STEPS', 'PretrainConfig', 'heldout_tensors',
-           'heldout_estimate', 'PretrainInputs', 'pretrain_inputs', 'crop_loader', 'CodecTraining', 'pretrain_setup',
+__all__ = ['CODEC_PARTS', 'DECODER_LATENTS', 'DEFAULT_WARMUP_STEPS', 'PretrainConfig', 'heldout_tensors', 'heldout_estimate',
+           'PretrainInputs', 'pretrain_inputs', 'crop_loader', 'CodecTraining', 'pretrain_setup',
            'save_pretrain_checkpoint', 'resume_pretraining', 'pretrain_step', 'finish_pretraining', 'pretrain_codec']
 
 # %% ../../nbs/lib/02b_codec_pretrain.ipynb #58bed7b7

@@ -22,8 +22,7 @@ from ..runtime import get_device
 _logger = logging.getLogger("ci2p.codec.prior")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['SYMBOL_RADIUS', 'PRIOR_PARAMETERS', 'symbol_histogram', 'prior_bits', 'fit_prior', 'RefitPriorConfig',
-           'refit_prior']
+__all__ = ['SYMBOL_RADIUS', 'PRIOR_PARAMETERS', 'symbol_histogram', 'prior_bits', 'fit_prior', 'RefitPriorConfig', 'refit_prior']
 
 # %% ../../nbs/lib/02c_codec_prior.ipynb #c78f3caa
 SYMBOL_RADIUS = 256  # symbols counted in [-256, 256] about each channel's median (a rarer, wider one at the edge)

@@ -20,8 +20,8 @@ from .manifest import STORE_VERSION, StoreManifest, read_manifest
 _logger = logging.getLogger("ci2p.store.build")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['VERIFY_MODES', 'encoder_fingerprint', 'samples_digest', 'encode_views', 'build_store', 'file_problem',
-           'verify_store', 'store_check_cache', 'check_store_files']
+__all__ = ['VERIFY_MODES', 'encoder_fingerprint', 'samples_digest', 'encode_views', 'build_store', 'file_problem', 'verify_store',
+           'store_check_cache', 'check_store_files']
 
 # %% ../../nbs/lib/12c_store_build.ipynb #2b603066
 def encoder_fingerprint(encoder) -> str:

@@ -11,9 +11,9 @@ from ..errors import UsageError
 from ..files import read_state_dict
 
 # %% auto #0
-__all__ = ['SYMBOL_DTYPES', 'FORMATS', 'DEFAULT_FORMAT', 'FORMAT_LATENT', 'symbols', 'small_ints', 'concat_frames',
-           'ReadContext', 'StoreFormat', 'register_format', 'store_format', 'SymbolFormat', 'ZstdSymbols',
-           'Float16Latents', 'IntSymbols', 'Bitstream', 'cache_format', 'load_entropy_bottleneck']
+__all__ = ['SYMBOL_DTYPES', 'FORMATS', 'DEFAULT_FORMAT', 'FORMAT_LATENT', 'symbols', 'small_ints', 'concat_frames', 'ReadContext',
+           'StoreFormat', 'register_format', 'store_format', 'SymbolFormat', 'ZstdSymbols', 'Float16Latents',
+           'IntSymbols', 'Bitstream', 'cache_format', 'load_entropy_bottleneck']
 
 # %% ../../nbs/lib/12_store_formats.ipynb #fbb8cc4d
 def symbols(y: torch.Tensor, medians: torch.Tensor) -> torch.Tensor:
