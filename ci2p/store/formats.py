@@ -95,9 +95,10 @@ def store_format(name: str) -> StoreFormat:
 class SymbolFormat(StoreFormat):
     "A format whose views decode to symbols: a batch is decoded into one array and the medians added once."
     def symbols(self, t: dict, j: int, view: int, ctx: ReadContext) -> np.ndarray: raise NotImplementedError
-    def view(self, t, j, view, ctx):
-        # symbols + medians: NumPy's cast then torch's broadcast add, the fastest pair measured
-        return torch.from_numpy(self.symbols(t, j, view, ctx).astype(np.float32)).add_(ctx.medians)
+    def to_latent(self, symbols: np.ndarray, ctx: ReadContext) -> torch.Tensor:
+        "Symbols [C, h, w] back to the float32 latent: NumPy's cast, then torch's broadcast add of the medians."
+        return torch.from_numpy(symbols.astype(np.float32)).add_(ctx.medians)   # the fastest pair measured
+    def view(self, t, j, view, ctx): return self.to_latent(self.symbols(t, j, view, ctx), ctx)
     def batch(self, items, ctx):
         x = np.empty((len(items), *ctx.shape), np.float32)
         for n, (t, j, v) in enumerate(items): x[n] = self.symbols(t, j, v, ctx)
@@ -121,12 +122,12 @@ class ZstdSymbols(SymbolFormat):
     def open(self, t):
         t = super().open(t); t["dtype"] = SYMBOL_DTYPES[int(t["itemsize"][0])]
         return t
-    def decode_frame(self, frame: bytes, itemsize: int, ctx: ReadContext) -> np.ndarray:
-        "The symbols [C, h, w] of one zstd frame of `itemsize`-byte integers."
-        return np.frombuffer(ctx.zstd.decompress(frame), SYMBOL_DTYPES[itemsize]).reshape(ctx.shape)
+    def decode_frame(self, frame, dtype, ctx: ReadContext) -> np.ndarray:
+        "The symbols [C, h, w] of one zstd frame of `dtype` integers."
+        return np.frombuffer(ctx.zstd.decompress(frame), dtype).reshape(ctx.shape)
     def symbols(self, t, j, view, ctx):
         s, o = j * ctx.views + view, t["offsets"]
-        return np.frombuffer(ctx.zstd.decompress(t["bytes"][o[s]:o[s + 1]]), t["dtype"]).reshape(ctx.shape)
+        return self.decode_frame(t["bytes"][o[s]:o[s + 1]], t["dtype"], ctx)
 
 @register_format
 class Float16Latents(StoreFormat):

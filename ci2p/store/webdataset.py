@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 from ..errors import UsageError
 from ..files import sha256_file
 from .build import check_store_files
-from .formats import ReadContext
+from .formats import SYMBOL_DTYPES, ReadContext
 from .manifest import FileRecord, ShardRecord, StoreManifest, read_manifest
 from .read import epoch_views, map_shard
 
@@ -121,8 +121,8 @@ class WebDatasetLatents(torch.utils.data.IterableDataset):
     def __len__(self): return sum(n for w in range(self.workers) for _, n in self.plan(worker=w))
     def decode(self, sample: dict, itemsize: int, view: int) -> tuple[torch.Tensor, int]:
         "(latent, label) of one WebDataset sample: view `view`'s frame decoded by the store's format."
-        sym = self.fmt.decode_frame(sample[f"{view}.{self.fmt.frame_ext}"], itemsize, self.ctx)
-        return torch.from_numpy(sym.astype(np.float32)).add_(self.ctx.medians), int(sample["cls"])
+        sym = self.fmt.decode_frame(sample[f"{view}.{self.fmt.frame_ext}"], SYMBOL_DTYPES[itemsize], self.ctx)
+        return self.fmt.to_latent(sym, self.ctx), int(sample["cls"])
     def _samples(self, wid: int):
         import webdataset as wds
         for t, take in self.plan(worker=wid):
