@@ -250,7 +250,6 @@ def build_datasets(dataset: str, data_dir=None, img_size: int = 256, recipe: str
         raise UsageError(f"--dataset {dataset} needs --data-dir{help_}")
     if dataset == "animals10":
         tr_s, va_s, classes, split = animals10_samples(data_dir, seed, val_fraction, manifest)
-        if manifest and "train" in split: save_json({"dataset": "animals10", **split}, manifest)
     else:
         root = Path(data_dir)
         if not root.is_dir(): raise MissingInput(f"dataset folder does not exist: {root}")
@@ -269,7 +268,7 @@ def build_datasets(dataset: str, data_dir=None, img_size: int = 256, recipe: str
             samples, classes = scan_class_folders(root)
             tr_s, va_s, split = split_samples(samples, root, seed, val_fraction, manifest)
             split = {"layout": "class-folders", **split}
-            if manifest and "train" in split: save_json({"dataset": "imagefolder", **split}, manifest)
+    if manifest and "train" in split: save_json({"dataset": dataset, **split}, manifest)   # a split drawn now: kept
     broken = []
     if image_check != "off":
         cache = image_check_cache(data_dir) if image_check == "cached" else None

@@ -22,9 +22,10 @@ _logger = logging.getLogger("ci2p.inputs")  # a fixed name: the same logger when
 __all__ = ['check_store_model', 'Inputs', 'store_inputs', 'build_inputs']
 
 # %% ../nbs/lib/12e_inputs.ipynb #4936cdbe
-def check_store_model(path, model) -> StoreManifest:
-    "The manifest of the store at `path` if `model` can train from it; a `UsageError` naming the mismatch otherwise."
-    m = read_manifest(path)
+def check_store_model(path, model, manifest: StoreManifest | None = None) -> StoreManifest:
+    """The manifest of the store at `path` (`manifest`, when the caller has read it) if `model` can train from it; a
+    `UsageError` naming the mismatch otherwise."""
+    m = manifest or read_manifest(path)
     stem = ci2p_stem(model)
     if stem is None or not is_frozen_ci2p(model):
         raise UsageError("--store feeds encoder latents: it needs a model with a frozen CI2P encoder (ci2p_vit_*), "
@@ -57,10 +58,13 @@ class Inputs:
     encode_s: float = 0.0                         # seconds spent building the cache (or finding it built)
     cache_state: str | None = None                # a cache: "cold" (shards encoded by this run) or "warm" (found built)
     checked: dict = field(default_factory=dict)   # what the check of the store's files did (check_store_files)
+    manifest: StoreManifest | None = None         # the store's manifest, read once for the whole run
 
-def store_inputs(store, data: DataConfig, seed: int, recipe: str, flip: bool, verify: str) -> Inputs:
-    "The splits of the latent store (or WebDataset export) `store`, its files checked before any loader reads a byte."
-    m = read_manifest(store)
+def store_inputs(store, data: DataConfig, seed: int, recipe: str, flip: bool, verify: str,
+                 manifest: StoreManifest | None = None) -> Inputs:
+    """The splits of the latent store (or WebDataset export) `store`, its files checked before any loader reads a byte;
+    its `manifest` is read here unless the caller has read it."""
+    m = manifest or read_manifest(store)
     if (m.dataset or data.dataset) != data.dataset:
         raise UsageError(f"{store} holds dataset {m.dataset!r}; pass --dataset {m.dataset}")
     if m.is_bank and recipe != "official":
@@ -69,25 +73,25 @@ def store_inputs(store, data: DataConfig, seed: int, recipe: str, flip: bool, ve
     if m.view_recipe != recipe:
         _logger.info(f"{store} holds the paper recipe's views: --recipe {recipe} trains on them (flip only) with "
                      "latent-domain erasing and Mixup/CutMix, without the pixel augmentations of an augmentation bank")
-    checked = check_store_files(store, verify)
+    checked = check_store_files(store, verify, m)
     split = {"store": str(store), **m.describe.get("split", {})}
     if m.container == "webdataset":
         rank, world = _dist()
-        kw = dict(seed=seed, rank=rank, world=world, workers=data.workers)
+        kw = dict(seed=seed, rank=rank, world=world, workers=data.workers, manifest=m)
         return Inputs(WebDatasetLatents(store, "train", flip=flip, **kw),
                       WebDatasetLatents(store, "val", shuffle=False, equal=False, **kw),
-                      m.classes, "webdataset", split, store=str(store), checked=checked)
-    return Inputs(LatentStore(store, "train", flip=flip), LatentStore(store, "val"), m.classes, "store", split,
-                  store=str(store), checked=checked)
+                      m.classes, "webdataset", split, store=str(store), checked=checked, manifest=m)
+    return Inputs(LatentStore(store, "train", flip=flip, manifest=m), LatentStore(store, "val", manifest=m), m.classes,
+                  "store", split, store=str(store), checked=checked, manifest=m)
 
 # %% ../nbs/lib/12e_inputs.ipynb #be964371
 def build_inputs(data: DataConfig, seed: int = 0, recipe: str = "paper", out=None, *, store=None, cache=None,
                  encoder: CI2PStem | None = None, flip: bool = True, batch_size: int = 64, device=None,
-                 progress: bool = False, verify: str = "cached") -> Inputs:
-    """The training and validation data of a run: a latent `store` (checked on read), a `cache` of the run's own built
-    by the frozen `encoder` in `cache`, or the images with the recipe's transforms (the paper recipe's random mirror
-    included)."""
-    if store is not None: return store_inputs(store, data, seed, recipe, flip, verify)
+                 progress: bool = False, verify: str = "cached", manifest: StoreManifest | None = None) -> Inputs:
+    """The training and validation data of a run: a latent `store` (checked on read; `manifest`, its manifest when the
+    caller has read it), a `cache` of the run's own built by the frozen `encoder` in `cache`, or the images with the
+    recipe's transforms (the paper recipe's random mirror included)."""
+    if store is not None: return store_inputs(store, data, seed, recipe, flip, verify, manifest)
     rank, world = _dist()
     if world > 1 and rank != 0: dist.barrier()   # rank 0 checks the images (once per file) and writes the split first
     tr, va, info = build_datasets(data.dataset, data.data_dir, data.img_size, recipe, seed, data.val_fraction,
@@ -106,7 +110,7 @@ def build_inputs(data: DataConfig, seed: int = 0, recipe: str = "paper", out=Non
             "--cache-latents keeps the paper recipe's views; for the official recipe build an augmentation bank"
         )
     t, encoded = time.time(), []
-    build_store(
+    m = build_store(
         cache,
         {"train": (tr, data.views), "val": (va, 1)},
         encoder.to(device or "cpu"),
@@ -120,5 +124,6 @@ def build_inputs(data: DataConfig, seed: int = 0, recipe: str = "paper", out=Non
         on_shard=lambda name, k: encoded.append((name, k)),
         describe={"dataset": data.dataset, "data_dir": data.data_dir, "split": info.split},
     )
-    return Inputs(LatentStore(cache, "train", flip=flip), LatentStore(cache, "val"), info.classes, "cache", info.split,
-                  info.broken, str(cache), time.time() - t, cache_state="cold" if encoded else "warm")
+    return Inputs(LatentStore(cache, "train", flip=flip, manifest=m), LatentStore(cache, "val", manifest=m),
+                  info.classes, "cache", info.split, info.broken, str(cache), time.time() - t,
+                  cache_state="cold" if encoded else "warm", manifest=m)

@@ -19,7 +19,7 @@ from .latent_aug import LATENT_AUGS, parse_latent_aug
 from .models import model_facts
 from .provenance import run_metadata
 from .store.build import VERIFY_MODES
-from .store.manifest import read_manifest
+from .store.manifest import StoreManifest, read_manifest
 
 # %% auto #0
 __all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'STORE_DEFAULT_MODEL',
@@ -160,13 +160,14 @@ class TrainConfig(FromFlags):
     @property
     def facts(self): return model_facts(self.model_name, self.model_kwargs)
 
-def resolve_run(cfg: TrainConfig) -> TrainConfig:
+def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> TrainConfig:
     """`cfg` with everything it left open worked out, once, at the start of a run: the model, the recipe's weight decay
-    and warm-up, and with a store its dataset, image size, latent and codec (from the manifest). A field that was given
-    is never replaced; one that contradicts the store is one error. `run.json` records both (`given`, `config`)."""
+    and warm-up, and with a store its dataset, image size, latent and codec (from its manifest: `manifest` when the
+    caller has read it). A field that was given is never replaced; one that contradicts the store is one error.
+    `run.json` records both (`given`, `config`)."""
     data, kwargs, weights = cfg.data, dict(cfg.model_kwargs), cfg.encoder_weights
     if cfg.store:
-        m = read_manifest(cfg.store)
+        m = manifest or read_manifest(cfg.store)
         held = {"dataset": m.dataset or data.dataset or DEFAULT_DATA["dataset"], "img_size": m.img_size[0]}
         for name, value in held.items():
             given = getattr(data, name)
@@ -234,7 +235,7 @@ def _encoder_record(cfg: TrainConfig) -> dict | None:
 def _store_record(inputs: Inputs) -> dict | None:
     "What run.json says about the latent store a run trained from: where, which format, and the manifest's sha256."
     if inputs.store is None: return None
-    m = read_manifest(inputs.store)
+    m = inputs.manifest
     return {"path": inputs.store, "source": inputs.source, "format": m.format, "latent": m.fmt.latent,
             "view_recipe": m.view_recipe, "views": m.splits["train"].views, "codec": m.codec,
             "manifest_sha256": sha256_file(Path(inputs.store) / "manifest.json"), "checked": inputs.checked}

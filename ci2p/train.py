@@ -26,6 +26,7 @@ from .inputs import Inputs, build_inputs, check_store_model
 from .latent_aug import LatentAugment
 from .models import CI2PStem, ci2p_stem, load_weights, save_weights
 from .run_config import WARMUP_LR_FRACTION, TrainConfig, resolve_run, write_run_record
+from .store.manifest import read_manifest
 from .store.read import EpochViews, LatentErasing
 _logger = logging.getLogger("ci2p.train")  # a fixed name: the same logger when a notebook runs this code
 
@@ -163,38 +164,32 @@ def cache_encoder(cfg: TrainConfig) -> CI2PStem | None:
     load_encoder_weights(stem.encoder, f.encoder_weights(cfg.encoder_weights))
     return stem
 
-def build_loaders(cfg: TrainConfig, inputs: Inputs, rank: int, world: int, device):
+def build_loaders(inputs: Inputs, batch_size: int, seed: int, workers: int, rank: int, world: int, device):
     """(train loader, val loader, sampler, generator): shuffled by a generator the loop reseeds every epoch; an
-    augmentation
-    bank's sampler also chooses each image's stored view (`EpochViews`)."""
-    gen, w = torch.Generator().manual_seed(cfg.seed), cfg.data.workers
+    augmentation bank's sampler also chooses each image's stored view (`EpochViews`)."""
+    gen, w = torch.Generator().manual_seed(seed), workers
     if isinstance(
         inputs.train, torch.utils.data.IterableDataset
     ):  # a WebDataset stream shuffles and splits ranks and workers itself
-        train = torch.utils.data.DataLoader(inputs.train, batch_size=cfg.batch_size, num_workers=w, drop_last=True,
+        train = torch.utils.data.DataLoader(inputs.train, batch_size=batch_size, num_workers=w, drop_last=True,
                                             pin_memory=device.type == "cuda")
-        return (
-            train,
-            torch.utils.data.DataLoader(inputs.val, batch_size=cfg.batch_size, num_workers=w),
-            inputs.train,
-            gen,
-        )
+        return train, torch.utils.data.DataLoader(inputs.val, batch_size=batch_size, num_workers=w), inputs.train, gen
     sampler = (
-        torch.utils.data.DistributedSampler(inputs.train, world, rank, shuffle=True, seed=cfg.seed, drop_last=True)
+        torch.utils.data.DistributedSampler(inputs.train, world, rank, shuffle=True, seed=seed, drop_last=True)
         if world > 1
         else torch.utils.data.RandomSampler(inputs.train, generator=gen)
     )
     if getattr(inputs.train, "bank", False):
-        sampler = EpochViews(sampler, len(inputs.train), inputs.train.views, cfg.seed)
-    train = torch.utils.data.DataLoader(inputs.train, batch_size=cfg.batch_size, sampler=sampler, generator=gen,
-                                        num_workers=w, drop_last=len(inputs.train) >= cfg.batch_size * world,
+        sampler = EpochViews(sampler, len(inputs.train), inputs.train.views, seed)
+    train = torch.utils.data.DataLoader(inputs.train, batch_size=batch_size, sampler=sampler, generator=gen,
+                                        num_workers=w, drop_last=len(inputs.train) >= batch_size * world,
                                         pin_memory=device.type == "cuda", persistent_workers=w > 0)
-    val = torch.utils.data.DataLoader(_shard(inputs.val, rank, world), batch_size=cfg.batch_size, num_workers=w)
+    val = torch.utils.data.DataLoader(_shard(inputs.val, rank, world), batch_size=batch_size, num_workers=w)
     return train, val, sampler, gen
 
-def wrap_model(model, cfg: TrainConfig, device):
-    "The module the loop calls: `torch.compile`d when asked, in DistributedDataParallel under torchrun."
-    wrapped = torch.compile(model) if cfg.compile else model
+def wrap_model(model, compiled: bool, device):
+    "The module the loop calls: `torch.compile`d when `compiled`, in DistributedDataParallel under torchrun."
+    wrapped = torch.compile(model) if compiled else model
     if dist.is_available() and dist.is_initialized():
         wrapped = nn.parallel.DistributedDataParallel(wrapped,
                                                       device_ids=[device.index] if device.type == "cuda" else None)
@@ -210,28 +205,23 @@ def evaluate(model, loader, device, amp_ctx) -> tuple[float, float]:
         correct += (logits.argmax(-1) == y).sum().item(); n += len(y)
     return correct, n
 
-def run_epoch(wrapped, loaders, epoch: int, cfg: TrainConfig, opt, sched, step_args: dict, rank: int, device) -> dict:
+def run_epoch(wrapped, loaders, epoch: int, opt, sched, step_args: dict, rank: int, device, *, seed: int,
+              label: str | None, checkpoints: Path) -> dict:
     """One epoch: the seeded shuffle, the steps (every rank stops together on a NaN/inf loss), validation; the epoch's
-    record."""
+    record. `label`: the progress bar's (None: no bar); `checkpoints`: the folder a NaN's message points to."""
     train_loader, val_loader, sampler, gen = loaders
-    seed_everything(epoch_seed(cfg.seed, epoch, rank)); gen.manual_seed(epoch_seed(cfg.seed, epoch))
+    seed_everything(epoch_seed(seed, epoch, rank)); gen.manual_seed(epoch_seed(seed, epoch))
     if hasattr(sampler, "set_epoch"): sampler.set_epoch(epoch)
     if sched is not None: sched.step(epoch)
     wrapped.train(); t0 = time.perf_counter(); loss_sum = seen = 0.0
     # the bar is told the length and updated by hand: tqdm.auto given the loader would call iter() on it twice, and with
     # persistent workers the second iterator draws another shuffle (runs would then depend on the number of workers)
-    bar = tqdm(
-        total=len(train_loader),
-        desc=f"{cfg.model} epoch {epoch + 1}/{cfg.epochs}",
-        disable=not (cfg.progress and rank == 0),
-        mininterval=2,
-        leave=False,
-    )
+    bar = tqdm(total=len(train_loader), desc=label, disable=label is None, mininterval=2, leave=False)
     def finite(loss):
         if all_sum([float(not torch.isfinite(loss))], device)[0]:
             raise FloatingPointError(
                 f"loss is {loss.item()} at epoch {epoch + 1}, step {step}: stopping. The last good checkpoint "
-                f"is kept in {Path(cfg.out) / 'checkpoints'} (resume with --resume, e.g. with a lower --lr)"
+                f"is kept in {checkpoints} (resume with --resume, e.g. with a lower --lr)"
             )
     for step, (x, y) in enumerate(train_loader):
         loss = train_step(
@@ -252,19 +242,22 @@ def train(cfg: TrainConfig) -> dict:
     """Train `cfg.model`; writes run.json, metrics.{csv,json}, checkpoints/, model.safetensors and result.json to
     `cfg.out`."""
     t_start = time.time()
-    given, cfg = cfg, resolve_run(cfg)   # what was typed, and the run it asks for, worked out once
-    check_worker_tmpdir(cfg.data.workers)
+    manifest = read_manifest(cfg.store) if cfg.store else None   # read once: resolving, checks and readers share it
+    given, cfg = cfg, resolve_run(cfg, manifest)                # what was typed, and the run it asks for
+    data = cfg.data
+    check_worker_tmpdir(data.workers)
     rank, world, device = setup_distributed(cfg.device)
     out, main_rank = Path(cfg.out), rank == 0
     if main_rank: out.mkdir(parents=True, exist_ok=True)
     # ---- inputs: a latent store, a latent cache of this run's own, or the images
-    inputs = build_inputs(cfg.data, cfg.seed, cfg.recipe, out, store=cfg.store, encoder=cache_encoder(cfg),
-                          cache=out / "latents" if cfg.cache_latents else None, batch_size=cfg.batch_size,
-                          device=device, progress=cfg.progress and main_rank, verify=cfg.verify)
+    inputs = build_inputs(data, cfg.seed, cfg.recipe, out, store=cfg.store, manifest=manifest,
+                          encoder=cache_encoder(cfg), cache=out / "latents" if cfg.cache_latents else None,
+                          batch_size=cfg.batch_size, device=device, progress=cfg.progress and main_rank,
+                          verify=cfg.verify)
     # ---- model and optimiser (the recipe)
     seed_everything(cfg.seed)
     model = build_model(cfg, len(inputs.classes)).to(device)
-    if inputs.store: check_store_model(inputs.store, model)
+    if inputs.store: check_store_model(inputs.store, model, inputs.manifest)
     params, opt, sched = build_optimizer(cfg, model, device)
     mixup = build_mixup(cfg.recipe, len(inputs.classes))
     latent_mean = getattr(inputs.train, "latent_mean", None)
@@ -278,11 +271,14 @@ def train(cfg: TrainConfig) -> dict:
         start, history = load_checkpoint(out, model, opt, sched, cfg.lr)
         if main_rank: _logger.info(f"resumed {out} after epoch {start}")
     elif cfg.resume and main_rank: _logger.info(f"--resume: no checkpoint in {out}, starting from scratch")
-    wrapped, loaders = wrap_model(model, cfg, device), build_loaders(cfg, inputs, rank, world, device)
+    wrapped = wrap_model(model, cfg.compile, device)
+    loaders = build_loaders(inputs, cfg.batch_size, cfg.seed, data.workers, rank, world, device)
     if main_rank: write_run_record(cfg, inputs, params, world, device, given)
     # ---- epochs
     for epoch in range(start, cfg.epochs):
-        rec = run_epoch(wrapped, loaders, epoch, cfg, opt, sched, step_args, rank, device)
+        rec = run_epoch(wrapped, loaders, epoch, opt, sched, step_args, rank, device, seed=cfg.seed,
+                        label=f"{cfg.model} epoch {epoch + 1}/{cfg.epochs}" if cfg.progress and main_rank else None,
+                        checkpoints=out / "checkpoints")
         history.append(rec)
         if main_rank:
             _write_metrics(out, history)

@@ -237,13 +237,13 @@ def _check_share(root: Path, recs: list[dict], known: dict) -> tuple[list[str], 
         else: intact[str(f.resolve())] = sig
     return problems, intact
 
-def check_store_files(path, mode: str = "cached") -> dict:
+def check_store_files(path, mode: str = "cached", manifest: StoreManifest | None = None) -> dict:
     """Hash the store's files against its manifest's sha256 before a run reads them; a damaged file is a `UsageError`
     naming it. `mode`: 'cached' (a file found intact is not hashed again while its path, size and mtime are unchanged),
-    'always', 'off'; under torchrun each rank hashes every world-th file. Returns {'files', 'hashed', 'bytes_hashed',
-    's'}."""
+    'always', 'off'; `manifest`: the store's, when the caller has read it. Under torchrun each rank hashes every
+    world-th file. Returns {'files', 'hashed', 'bytes_hashed', 's'}."""
     if mode not in VERIFY_MODES: raise UsageError(f"--verify must be one of {VERIFY_MODES}, got {mode!r}")
-    root, recs = Path(path), read_manifest(path).files()
+    root, recs = Path(path), (manifest or read_manifest(path)).files()
     if mode == "off": return {"files": len(recs), "hashed": 0, "bytes_hashed": 0, "s": 0.0}
     rank, world = _dist(); t = time.perf_counter()
     cache = store_check_cache(root)

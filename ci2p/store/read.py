@@ -15,7 +15,7 @@ from ..data import OFFICIAL_AUG
 from ..errors import UsageError
 from ..files import read_state_dict
 from .formats import ReadContext, load_entropy_bottleneck
-from .manifest import read_manifest
+from .manifest import StoreManifest, read_manifest
 
 # %% auto #0
 __all__ = ['map_shard', 'LatentStore', 'epoch_views', 'EpochViews', 'LatentErasing']
@@ -39,8 +39,8 @@ def map_shard(path) -> dict:
 
 class LatentStore(torch.utils.data.Dataset):
     "One split of a latent store: (latent [C, h, w] float32, label); an index may be an (index, view) pair."
-    def __init__(self, path, split: str = "train", flip: bool = False):
-        self.root, self.manifest = Path(path), read_manifest(path)
+    def __init__(self, path, split: str = "train", flip: bool = False, manifest: StoreManifest | None = None):
+        self.root, self.manifest = Path(path), manifest or read_manifest(path)
         m = self.manifest
         if split not in m.splits: raise UsageError(f"{path} has no split {split!r}; it has {sorted(m.splits)}")
         sp, self.split = m.splits[split], split

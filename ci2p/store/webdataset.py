@@ -72,12 +72,14 @@ def _read_url(url: str) -> bytes:
 
 class WebDatasetLatents(torch.utils.data.IterableDataset):
     """One split of an exported store streamed from `root` (a folder or a URL prefix: file:, pipe:, http...): each rank
-    reads its share of the tar shards, shuffled from `seed`, with `equal` samples per rank."""
+    reads its share of the tar shards, shuffled from `seed`, with `equal` samples per rank; `manifest`: the export's,
+    when the caller has read it."""
     def __init__(self, root, split: str = "train", seed: int = 0, rank: int = 0, world: int = 1, flip: bool = False,
-                 shuffle: bool = True, equal: bool = True, workers: int = 0, buffer: int = 1000):
+                 shuffle: bool = True, equal: bool = True, workers: int = 0, buffer: int = 1000,
+                 manifest: StoreManifest | None = None):
         from safetensors.torch import load as load_tensors
         self.root = str(root).rstrip("/")
-        self.manifest = m = StoreManifest.from_dict(
+        self.manifest = m = manifest or StoreManifest.from_dict(
             json.loads(_read_url(f"{self.root}/manifest.json")), f"{self.root}/manifest.json"
         )
         if m.container != "webdataset":
