@@ -120,11 +120,11 @@ def bench_model(name: str, mode: str = "train", img_size: int = 256, batch_size:
     release_memory(device); seed_everything(seed)
     times = []
     with PeakMemory(device) as mem:
-        model = set_fused_attn(build_model(cfg, num_classes).to(device), fused_attn)
+        model = set_fused_attn(build_model(num_classes=num_classes, **cfg.model_args()).to(device), fused_attn)
         x, y = make_batch(model, batch_size, img_size, num_classes, device, cached, seed)
         wrapped = torch.compile(model) if compile else model
         if mode == "train":
-            params, opt, _ = build_optimizer(cfg, model, device)
+            params, opt, _ = build_optimizer(model, **cfg.optimizer_args(), device=device)
             criterion = nn.CrossEntropyLoss()
             wrapped.train()
             def step(): return train_step(wrapped, x, y, opt, criterion, params, amp_ctx)
@@ -222,9 +222,9 @@ def bench_pipeline(name: str, data: DataConfig, store=None, model_kwargs: dict |
         )
     )
     release_memory(device); seed_everything(seed)
-    model = build_model(cfg, len(inputs.classes)).to(device)
+    model = build_model(num_classes=len(inputs.classes), **cfg.model_args()).to(device)
     if store is not None: check_store_model(store, model)
-    params, opt, _ = build_optimizer(cfg, model, device)
+    params, opt, _ = build_optimizer(model, **cfg.optimizer_args(), device=device)
     amp_ctx, _ = autocast_context(amp, device)
     sampler = torch.utils.data.RandomSampler(inputs.train, replacement=True, num_samples=(warmup + steps) * batch_size,
                                              generator=torch.Generator().manual_seed(seed))

@@ -160,6 +160,16 @@ class TrainConfig(FromFlags):
     @property
     def facts(self): return model_facts(self.model_name, self.model_kwargs)
 
+    def model_args(self) -> dict:
+        "The values `ci2p.train.build_model` takes from this config (resolved by `resolve_run`, or given in full)."
+        return dict(name=self.model_name, img_size=self.data.img_size, drop_path_rate=self.drop_path_rate,
+                    model_kwargs=self.model_kwargs, encoder_weights=self.encoder_weights)
+
+    def optimizer_args(self) -> dict:
+        "The values `ci2p.train.build_optimizer` takes from this config (resolved by `resolve_run`)."
+        return dict(recipe=self.recipe, lr=self.lr, weight_decay=self.weight_decay, epochs=self.epochs,
+                    warmup_epochs=self.warmup_epochs, min_lr=self.min_lr)
+
 def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> TrainConfig:
     """`cfg` with everything it left open worked out, once, at the start of a run: the model, the recipe's weight decay
     and warm-up, and with a store its dataset, image size, latent and codec (from its manifest: `manifest` when the

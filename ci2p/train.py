@@ -24,7 +24,7 @@ from .runtime import all_sum, check_worker_tmpdir, seed_everything, setup_distri
 from .data import build_mixup
 from .inputs import Inputs, build_inputs, check_store_model
 from .latent_aug import LatentAugment
-from .models import CI2PStem, ci2p_stem, load_weights, save_weights
+from .models import CI2PStem, ci2p_stem, load_weights, model_facts, save_weights
 from .run_config import WARMUP_LR_FRACTION, TrainConfig, resolve_run, write_run_record
 from .store.manifest import read_manifest
 from .store.read import EpochViews, LatentErasing
@@ -70,24 +70,21 @@ def load_checkpoint(out: Path, model, opt, sched, lr: float) -> tuple[int, list]
 def _fused_ok(device: torch.device) -> bool:
     return device.type in ("cuda", "cpu")
 
-def build_optimizer(cfg: TrainConfig, model: nn.Module, device=None):
-    "(trainable params, optimizer, scheduler or None) for the recipe; frozen parameters are left out."
+def build_optimizer(model: nn.Module, recipe: str, lr: float, weight_decay: float, epochs: int, warmup_epochs: int,
+                    min_lr: float, device=None):
+    """(trainable params, optimizer, scheduler or None) for the `recipe`: 'paper' is Adam at a constant `lr`, 'official'
+    AdamW with `warmup_epochs` of warm-up from lr / 3, then a cosine to `min_lr` at `epochs`. Frozen parameters are left
+    out. A run's values: `TrainConfig.optimizer_args()`."""
     params = [p for p in model.parameters() if p.requires_grad]
     device = torch.device(device) if device is not None else (params[0].device if params else torch.device("cpu"))
     kw = {"fused": True} if _fused_ok(device) else {}
-    if cfg.recipe == "paper":
-        opt = torch.optim.Adam(params, lr=cfg.lr, betas=(0.9, 0.999), weight_decay=cfg.weight_decay, **kw)
-    else: opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, **kw)
+    if recipe == "paper":
+        opt = torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), weight_decay=weight_decay, **kw)
+    else: opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, **kw)
     sched = (
-        CosineLRScheduler(
-            opt,
-            t_initial=cfg.epochs,
-            lr_min=cfg.min_lr,
-            warmup_t=cfg.warmup_epochs,
-            warmup_lr_init=cfg.lr * WARMUP_LR_FRACTION,
-            warmup_prefix=True,
-        )
-        if cfg.recipe == "official"
+        CosineLRScheduler(opt, t_initial=epochs, lr_min=min_lr, warmup_t=warmup_epochs,
+                          warmup_lr_init=lr * WARMUP_LR_FRACTION, warmup_prefix=True)
+        if recipe == "official"
         else None
     )
     return params, opt, sched
@@ -139,29 +136,27 @@ def _write_metrics(out: Path, history: list):
     buf = io.StringIO(); w = csv.DictWriter(buf, fieldnames=list(history[0])); w.writeheader(); w.writerows(history)
     with atomic_write(out / "metrics.csv", "w") as f: f.write(buf.getvalue())
 
-def build_model(cfg: TrainConfig, num_classes: int) -> nn.Module:
-    """The timm model of `cfg` for `num_classes`; `encoder_weights` goes to models with a CI2P encoder only
-    (`TrainConfig` checks)."""
-    kw = dict(
-        num_classes=num_classes, img_size=cfg.data.img_size, drop_path_rate=cfg.drop_path_rate, **cfg.model_kwargs
-    )
-    if cfg.encoder_weights != "default":
-        kw["encoder_weights"] = cfg.encoder_weights or "random"  # timm drops None-valued kwargs
-    return timm.create_model(cfg.model, **kw)
+def build_model(name: str, num_classes: int, img_size: int, drop_path_rate: float = 0.0,
+                model_kwargs: dict | None = None, encoder_weights: str | None = "default") -> nn.Module:
+    """The timm model `name` for `num_classes` at `img_size`; `encoder_weights` other than 'default' goes to models with
+    a CI2P encoder only (`TrainConfig` checks). A run's values: `TrainConfig.model_args()`."""
+    kw = dict(num_classes=num_classes, img_size=img_size, drop_path_rate=drop_path_rate, **(model_kwargs or {}))
+    if encoder_weights != "default":
+        kw["encoder_weights"] = encoder_weights or "random"  # timm drops None-valued kwargs
+    return timm.create_model(name, **kw)
 
-def cache_encoder(cfg: TrainConfig) -> CI2PStem | None:
-    """The frozen CI2P stem that encodes `--cache-latents`: the model's encoder, built from its facts alone; None
-    without a
-    cache. A random encoder is drawn as `train()` draws the model's (the same seed, the same construction), so the cache
-    holds what the model's own encoder computes."""
-    if not cfg.cache_latents: return None
+def cache_encoder(model_args: dict, seed: int) -> CI2PStem:
+    """The frozen CI2P stem that encodes `--cache-latents` for the model `build_model(**model_args)` builds: its
+    encoder, built from its facts alone. A random encoder is drawn as `train()` draws the model's (the same `seed`, the
+    same construction), so the cache holds what the model's own encoder computes."""
     from ci2p.encoder import load_encoder_weights
-    f = cfg.facts
-    if f.encoder_weights(cfg.encoder_weights) == "random":
-        seed_everything(cfg.seed)
-        return ci2p_stem(build_model(cfg, 1))
-    stem = CI2PStem(cfg.data.img_size, f.quality, frozen=True, latent=f.latent)
-    load_encoder_weights(stem.encoder, f.encoder_weights(cfg.encoder_weights))
+    f = model_facts(model_args["name"], model_args.get("model_kwargs"))
+    weights = f.encoder_weights(model_args.get("encoder_weights", "default"))
+    if weights == "random":
+        seed_everything(seed)
+        return ci2p_stem(build_model(num_classes=1, **model_args))
+    stem = CI2PStem(model_args["img_size"], f.quality, frozen=True, latent=f.latent)
+    load_encoder_weights(stem.encoder, weights)
     return stem
 
 def build_loaders(inputs: Inputs, batch_size: int, seed: int, workers: int, rank: int, world: int, device):
@@ -244,21 +239,22 @@ def train(cfg: TrainConfig) -> dict:
     t_start = time.time()
     manifest = read_manifest(cfg.store) if cfg.store else None   # read once: resolving, checks and readers share it
     given, cfg = cfg, resolve_run(cfg, manifest)                # what was typed, and the run it asks for
-    data = cfg.data
+    data, model_args = cfg.data, cfg.model_args()
     check_worker_tmpdir(data.workers)
     rank, world, device = setup_distributed(cfg.device)
     out, main_rank = Path(cfg.out), rank == 0
     if main_rank: out.mkdir(parents=True, exist_ok=True)
     # ---- inputs: a latent store, a latent cache of this run's own, or the images
     inputs = build_inputs(data, cfg.seed, cfg.recipe, out, store=cfg.store, manifest=manifest,
-                          encoder=cache_encoder(cfg), cache=out / "latents" if cfg.cache_latents else None,
+                          encoder=cache_encoder(model_args, cfg.seed) if cfg.cache_latents else None,
+                          cache=out / "latents" if cfg.cache_latents else None,
                           batch_size=cfg.batch_size, device=device, progress=cfg.progress and main_rank,
                           verify=cfg.verify)
     # ---- model and optimiser (the recipe)
     seed_everything(cfg.seed)
-    model = build_model(cfg, len(inputs.classes)).to(device)
+    model = build_model(num_classes=len(inputs.classes), **model_args).to(device)
     if inputs.store: check_store_model(inputs.store, model, inputs.manifest)
-    params, opt, sched = build_optimizer(cfg, model, device)
+    params, opt, sched = build_optimizer(model, **cfg.optimizer_args(), device=device)
     mixup = build_mixup(cfg.recipe, len(inputs.classes))
     latent_mean = getattr(inputs.train, "latent_mean", None)
     erasing = cfg.recipe == "official" and inputs.source != "images"

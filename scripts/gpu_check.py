@@ -28,8 +28,8 @@ def _step_check(name: str, img_size: int, batch_size: int, device, amp: str, com
     from ci2p.train import TrainConfig, autocast_context, build_model, build_optimizer, resolve_run, train_step
     torch.manual_seed(0)
     cfg = resolve_run(TrainConfig.of(model=name, img_size=img_size, batch_size=batch_size, amp=amp, device=str(device)))
-    model = build_model(cfg, num_classes=10).to(device).train()
-    params, opt, _ = build_optimizer(cfg, model, device)
+    model = build_model(num_classes=10, **cfg.model_args()).to(device).train()
+    params, opt, _ = build_optimizer(model, **cfg.optimizer_args(), device=device)
     wrapped = torch.compile(model) if compile else model
     ctx, _ = autocast_context(amp, device)
     x, y = torch.randn(batch_size, 3, img_size, img_size, device=device), torch.randint(0, 10, (batch_size,), device=device)
