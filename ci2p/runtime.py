@@ -85,10 +85,9 @@ def check_worker_tmpdir(workers: int):
 class _StderrHandler(logging.StreamHandler):
     "Writes to whatever `sys.stderr` is when a message is logged (so notebooks and `redirect_stderr` see it)."
     def __init__(self): super().__init__(sys.stderr)
-    @property
-    def stream(self): return sys.stderr
-    @stream.setter
-    def stream(self, value): pass
+    def emit(self, record):
+        self.stream = sys.stderr  # looked up here, not at exit: logging's exit flush then needs no global name
+        super().emit(record)
 
 def setup_logging(level: int = logging.INFO) -> logging.Logger:
     "Send the messages of ci2p's modules (logger 'ci2p') to stderr, one line each, from `level` up; idempotent."

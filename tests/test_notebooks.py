@@ -29,3 +29,5 @@ def test_notebook(nb, clean_tmpdir):
     force = os.environ.get("CI2P_TEST_FLAGS", "")
     r = subprocess.run([str(NBDEV_TEST), "--path", str(nb), "--flags", force], cwd=ROOT, capture_output=True, text=True, timeout=1800)
     assert r.returncode == 0 and "Success." in r.stdout, f"{nb.name} failed:\n{r.stdout[-3000:]}\n{r.stderr[-6000:]}"
+    # a notebook that passes leaves no traceback behind either (an exit handler failing after "Success.", say)
+    assert "Traceback" not in r.stderr, f"{nb.name} passed, then printed a traceback:\n{r.stderr[-6000:]}"
