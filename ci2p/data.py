@@ -4,11 +4,12 @@
 
 # %% ../nbs/lib/05_data.ipynb #c0e5c499
 from __future__ import annotations
-import gzip, json, logging, os, random, sys
+import gzip, json, logging, os, sys
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import torch
+import torch.distributed as dist
 from PIL import Image
 from torchvision import transforms as T
 from timm.data import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, Mixup, create_transform
@@ -17,6 +18,7 @@ from .errors import MissingInput, UsageError
 from .files import save_json
 from .images import check_images, find_broken_images, image_check_cache, list_images, load_rgb
 from .paths import asset_path
+from .runtime import rank_and_world
 _logger = logging.getLogger("ci2p.data")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
@@ -24,8 +26,7 @@ __all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'RECI
            'OFFICIAL_MIXUP', 'EVAL_CROP_PCT', 'DATASETS', 'IMAGE_CHECKS', 'VAL_SUBSET_SEED_OFFSET', 'SPLIT_DATASETS',
            'ImageFiles', 'ImageArray', 'read_idx', 'load_fashion_mnist', 'demo_dir', 'scan_class_folders',
            'stratified_split', 'animals10_samples', 'split_samples', 'build_transforms', 'build_mixup', 'DataInfo',
-           'build_datasets', 'seeded_subset', 'DataConfig', 'FlipViews', 'base_item', 'view_seed', 'SeededViews',
-           'VerifyImagesConfig', 'main']
+           'build_datasets', 'seeded_subset', 'DataConfig', 'image_splits', 'VerifyImagesConfig', 'main']
 
 # %% ../nbs/lib/05_data.ipynb #1fe61539
 class ImageFiles(torch.utils.data.Dataset):
@@ -337,44 +338,18 @@ class DataConfig(FromFlags):
         if self.split_manifest: return self.split_manifest
         return str(Path(out) / "split.json") if self.dataset in SPLIT_DATASETS else None
 
-class FlipViews(torch.utils.data.Dataset):
-    "Wrap a dataset whose transform is deterministic; flip horizontally with p=0.5 (as RandomHorizontalFlip draws it)."
-    def __init__(self, ds): self.ds, self.targets = ds, getattr(ds, "targets", None)
-    def __len__(self): return len(self.ds)
-    def __getitem__(self, i):
-        x, y = self.ds[i]
-        return (x.flip(-1) if torch.rand(1) < 0.5 else x), y
-
-# %% ../nbs/lib/05_data.ipynb #bank0002
-def base_item(ds, i: int):
-    "(dataset, index) of sample `i` of `ds` after unwrapping `Subset`s: the `ImageFiles`/`ImageArray` that holds it."
-    while isinstance(ds, torch.utils.data.Subset): i, ds = ds.indices[i], ds.dataset
-    return ds, i
-
-def view_seed(seed: int, index: int, view: int) -> int:
-    "The seed of view `view` of image `index` in an augmentation bank built with `seed`."
-    return int(np.random.SeedSequence([seed, index, view]).generate_state(1)[0])
-
-class SeededViews(torch.utils.data.Dataset):
-    "K views [K, 3, H, W] of every image of `ds` drawn by `transform`; view v of image i from (seed, i, v)."
-    def __init__(self, ds, views: int, transform, seed: int = 0):
-        self.ds, self.views, self.transform, self.seed = ds, views, transform, seed
-        self.targets = [int(t) for t in getattr(ds, "targets", [])]
-    def __len__(self): return len(self.ds)
-    def image(self, i: int):
-        base, j = base_item(self.ds, i)
-        return base.load(j), int(base.targets[j])
-    def view(self, img, i: int, v: int) -> torch.Tensor:
-        "View `v` of image `i` (a PIL image), the global generators untouched."
-        s = view_seed(self.seed, i, v)
-        py, npy = random.getstate(), np.random.get_state()
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(s); random.seed(s); np.random.seed(s % 2**32)
-            try: return self.transform(img)
-            finally: random.setstate(py); np.random.set_state(npy)
-    def __getitem__(self, i):
-        img, y = self.image(i)
-        return torch.stack([self.view(img, i, v) for v in range(self.views)]), y
+# %% ../nbs/lib/05_data.ipynb #a26ffd3c
+def image_splits(data: DataConfig, seed: int = 0, recipe: str = "paper", out=None):
+    """(train, val, DataInfo): the images `data` names with `recipe`'s transforms (no random mirror), the split of a
+    folder without one recorded under `out` (`DataConfig.split_file`), each split cut to its seeded subset."""
+    rank, world = rank_and_world()
+    if world > 1 and rank != 0: dist.barrier()   # rank 0 checks the images (once per file) and writes the split first
+    tr, va, info = build_datasets(data.dataset, data.data_dir, data.img_size, recipe, seed, data.val_fraction,
+                                  data.split_file(out) if out is not None else data.split_manifest, data.skip_broken,
+                                  flip=False, image_check=data.image_check)
+    if world > 1 and rank == 0: dist.barrier()
+    return (seeded_subset(tr, data.max_train_samples, seed),
+            seeded_subset(va, data.max_val_samples, seed + VAL_SUBSET_SEED_OFFSET), info)
 
 # %% ../nbs/lib/05_data.ipynb #5a54403e
 @dataclass

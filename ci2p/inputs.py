@@ -7,15 +7,16 @@ from __future__ import annotations
 import logging, time
 from dataclasses import dataclass, field
 import torch
-import torch.distributed as dist
-from .data import VAL_SUBSET_SEED_OFFSET, DataConfig, FlipViews, build_datasets, seeded_subset
+from .data import DataConfig, image_splits
 from .errors import UsageError
 from .models import CI2PStem, ci2p_stem, is_frozen_ci2p
-from .store.build import _dist, build_store, check_store_files, encoder_fingerprint
+from .runtime import rank_and_world
+from .store.build import build_store, check_store_files, encoder_fingerprint
 from .store.formats import cache_format
 from .store.manifest import StoreManifest, read_manifest
 from .store.read import LatentStore
 from .store.webdataset import WebDatasetLatents
+from .views import FlipViews
 _logger = logging.getLogger("ci2p.inputs")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
@@ -76,7 +77,7 @@ def store_inputs(store, data: DataConfig, seed: int, recipe: str, flip: bool, ve
     checked = check_store_files(store, verify, m)
     split = {"store": str(store), **m.describe.get("split", {})}
     if m.container == "webdataset":
-        rank, world = _dist()
+        rank, world = rank_and_world()
         kw = dict(seed=seed, rank=rank, world=world, workers=data.workers, manifest=m)
         return Inputs(WebDatasetLatents(store, "train", flip=flip, **kw),
                       WebDatasetLatents(store, "val", shuffle=False, equal=False, **kw),
@@ -92,14 +93,7 @@ def build_inputs(data: DataConfig, seed: int = 0, recipe: str = "paper", out=Non
     caller has read it), a `cache` of the run's own built by the frozen `encoder` in `cache`, or the images with the
     recipe's transforms (the paper recipe's random mirror included)."""
     if store is not None: return store_inputs(store, data, seed, recipe, flip, verify, manifest)
-    rank, world = _dist()
-    if world > 1 and rank != 0: dist.barrier()   # rank 0 checks the images (once per file) and writes the split first
-    tr, va, info = build_datasets(data.dataset, data.data_dir, data.img_size, recipe, seed, data.val_fraction,
-                                  data.split_file(out) if out is not None else data.split_manifest, data.skip_broken,
-                                  flip=False, image_check=data.image_check)
-    if world > 1 and rank == 0: dist.barrier()
-    tr = seeded_subset(tr, data.max_train_samples, seed)
-    va = seeded_subset(va, data.max_val_samples, seed + VAL_SUBSET_SEED_OFFSET)
+    tr, va, info = image_splits(data, seed, recipe, out)
     if cache is None:
         return Inputs(
             FlipViews(tr) if flip and recipe == "paper" else tr, va, info.classes, "images", info.split, info.broken

@@ -11,8 +11,8 @@ import torch.distributed as dist
 from .errors import UsageError
 
 # %% auto #0
-__all__ = ['SOCKET_PATH_MAX', 'seed_everything', 'available_devices', 'get_device', 'setup_distributed', 'all_sum',
-           'check_worker_tmpdir', 'setup_logging']
+__all__ = ['SOCKET_PATH_MAX', 'seed_everything', 'available_devices', 'get_device', 'setup_distributed', 'rank_and_world',
+           'all_sum', 'check_worker_tmpdir', 'setup_logging']
 
 # %% ../nbs/lib/00_runtime.ipynb #1eb0eb01
 def seed_everything(seed: int, deterministic: bool = False) -> int:
@@ -60,6 +60,10 @@ def setup_distributed(device_pref=None) -> tuple[int, int, torch.device]:
             dist.init_process_group("nccl" if dev.type == "cuda" else "gloo")
         return rank, world, dev
     return 0, 1, get_device(device_pref)
+
+def rank_and_world() -> tuple[int, int]:
+    "(rank, world size) of this process in the running process group; (0, 1) outside torch.distributed."
+    return (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
 
 def all_sum(values: list[float], device) -> list[float]:
     "Sum a list of numbers over ranks (identity without DDP)."

@@ -10,13 +10,15 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from tqdm.auto import tqdm
-from ..data import FlipViews, ImageArray, ImageFiles, SeededViews
+from ..data import ImageArray, ImageFiles
 from ..errors import UsageError
 from ..files import save_json, save_safetensors, sha256_file
 from ..models import CI2PStem
 from ..paths import cache_dir
+from ..runtime import rank_and_world
 from .formats import StoreFormat, store_format
 from .manifest import STORE_VERSION, StoreManifest, read_manifest
+from ..views import FlipViews, SeededViews
 _logger = logging.getLogger("ci2p.store.build")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
@@ -55,11 +57,8 @@ def encode_views(stem: CI2PStem, x: torch.Tensor, views: int) -> torch.Tensor:
     return torch.stack([stem.encoder(stem.denorm(v)) for v in vs], 1).float()
 
 # %% ../../nbs/lib/12c_store_build.ipynb #6cb29d19
-def _dist() -> tuple[int, int]:
-    return (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
-
 def _barrier():
-    if _dist()[1] > 1: dist.barrier()
+    if rank_and_world()[1] > 1: dist.barrier()
 
 def _plan(splits: dict, stem, fmt: StoreFormat, shard_size: int, batch_size: int, classes, view_recipe: str = "paper",
           view_seed: int = 0) -> dict:
@@ -103,7 +102,7 @@ def _encode_shard(path: Path, ds, first: int, count: int, stem, fmt: StoreFormat
         tensors, path
     )  # no metadata: safetensors writes its keys in random order, and a shard must be reproducible
     rec = {"file": None, "first": first, "count": count, "bytes": path.stat().st_size, "sha256": sha256_file(path),
-           "rank": _dist()[0], "latent_sum": y.double().sum((0, 1, 3, 4)).tolist(),
+           "rank": rank_and_world()[0], "latent_sum": y.double().sum((0, 1, 3, 4)).tolist(),
            "latent_n": y[:, :, 0].numel()}   # for the per-channel mean
     save_json(rec, path.with_suffix(".json"))
     return rec
@@ -165,7 +164,7 @@ def build_store(
     an augmentation bank (`SeededViews` drawn with `view_seed`)."""
     fmt = store_format(fmt)
     _check_can_build(fmt, stem, entropy_bottleneck)
-    out, (rank, world) = Path(out), _dist()
+    out, (rank, world) = Path(out), rank_and_world()
     device = torch.device(device) if device is not None else next(stem.parameters()).device
     plan = _plan(splits, stem, fmt, shard_size, batch_size, classes, view_recipe, view_seed)
     if rank == 0:
@@ -245,7 +244,7 @@ def check_store_files(path, mode: str = "cached", manifest: StoreManifest | None
     if mode not in VERIFY_MODES: raise UsageError(f"--verify must be one of {VERIFY_MODES}, got {mode!r}")
     root, recs = Path(path), (manifest or read_manifest(path)).files()
     if mode == "off": return {"files": len(recs), "hashed": 0, "bytes_hashed": 0, "s": 0.0}
-    rank, world = _dist(); t = time.perf_counter()
+    rank, world = rank_and_world(); t = time.perf_counter()
     cache = store_check_cache(root)
     try: known = json.loads(cache.read_text()) if mode == "cached" and cache.is_file() else {}
     except ValueError: known = {}

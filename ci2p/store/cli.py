@@ -10,17 +10,17 @@ from pathlib import Path
 import torch.distributed as dist
 import zstandard
 from ..cli import FromFlags, arg, command_parser, config_from_args, run_cli
-from ..data import RECIPES, DataConfig, SeededViews, build_transforms
+from ..data import RECIPES, DataConfig, build_transforms, image_splits
 from ..encoder import DEFAULT_ENCODER_WEIGHTS, shipped_codecs_help
 from ..errors import UsageError
-from ..inputs import build_inputs
 from ..models import CI2PStem
 from ..provenance import run_metadata
-from ..runtime import check_worker_tmpdir, setup_distributed
-from .build import _dist, build_store, verify_store
+from ..runtime import check_worker_tmpdir, rank_and_world, setup_distributed
+from .build import build_store, verify_store
 from .formats import DEFAULT_FORMAT, FORMATS, store_format
 from .manifest import StoreManifest, read_manifest
 from .webdataset import export_webdataset
+from ..views import SeededViews
 
 # %% auto #0
 __all__ = ['COMMANDS', 'StoreConfig', 'VerifyConfig', 'ExportConfig', 'build', 'main']
@@ -100,14 +100,10 @@ def build(cfg: StoreConfig) -> StoreManifest:
     rank, world, device = setup_distributed(cfg.device)
     out = Path(cfg.out)
     if rank == 0: out.mkdir(parents=True, exist_ok=True)
-    inputs = build_inputs(cfg.data, cfg.seed, cfg.view_recipe, out, flip=False)
-    train = inputs.train
-    if (
-        cfg.view_recipe == "official"
-    ):  # the bank: K views per image, each seeded by (seed, image, view); erasing left to training
-        train = SeededViews(
-            train, cfg.data.views, build_transforms("official", cfg.data.img_size, erasing=False)[0], cfg.seed
-        )
+    train, val, info = image_splits(cfg.data, cfg.seed, cfg.view_recipe, out)
+    if cfg.view_recipe == "official":  # the bank: K views per image, each seeded by (seed, image, view); erasing later
+        train = SeededViews(train, cfg.data.views, build_transforms("official", cfg.data.img_size, erasing=False)[0],
+                            cfg.seed)
     stem = CI2PStem(cfg.data.img_size, cfg.quality, frozen=True)
     load_encoder_weights(stem.encoder, cfg.encoder_weights)
     eb = None
@@ -117,15 +113,15 @@ def build(cfg: StoreConfig) -> StoreManifest:
     describe = {
         "dataset": cfg.data.dataset,
         "data_dir": cfg.data.data_dir,
-        "split": inputs.split,
-        "broken_images": inputs.broken,
+        "split": info.split,
+        "broken_images": info.broken,
         "encoder_weights": cfg.encoder_weights,
         "quality": cfg.quality,
         "zstandard": zstandard.__version__,
         "meta": run_metadata(device),
     }
-    return build_store(out, {"train": (train, cfg.data.views), "val": (inputs.val, 1)}, stem.to(device), cfg.format,
-                       inputs.classes, eb, cfg.shard_size, cfg.batch_size, device, cfg.data.workers, describe,
+    return build_store(out, {"train": (train, cfg.data.views), "val": (val, 1)}, stem.to(device), cfg.format,
+                       info.classes, eb, cfg.shard_size, cfg.batch_size, device, cfg.data.workers, describe,
                        progress=cfg.progress and rank == 0, view_recipe=cfg.view_recipe, view_seed=cfg.seed)
 
 def _main(argv=None):
@@ -152,10 +148,10 @@ def _main(argv=None):
         return 1 if problems else 0
     cfg = config_from_args(StoreConfig, args)
     try:
-        m = build(cfg)
+        m, rank = build(cfg), rank_and_world()[0]  # the rank before the group ends: then every process is rank 0
     finally:
         if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
-    if _dist()[0] == 0:
+    if rank == 0:
         sizes = {n: sum(s.bytes for s in sp.shards) for n, sp in m.splits.items()}
         print(
             f"{cfg.out}: {m.format}, "
