@@ -303,21 +303,17 @@ class DataConfig(FromFlags):
     data_dir: str | None = arg(None, "the dataset's folder (not needed for demo)")
     img_size: int | None = arg(256, "square input size in pixels; a multiple of 32 for CI2P models")
     val_fraction: float = arg(0.2, "validation share of a dataset without a fixed split")
-    split_manifest: str | None = arg(None,
-                                     "the split file of a dataset without one: the file to reuse (default "
-                                     "OUT/split.json)")
+    split_manifest: str | None = arg(
+        None, "the split file of a dataset without one: the file to reuse (default OUT/split.json)")
     max_train_samples: int | None = arg(None, "use N training images (a seeded subset) for quick runs")
     max_val_samples: int | None = arg(None, "use N validation images (a seeded subset)")
     skip_broken: bool = arg(False, "use the readable images and list the broken ones instead of stopping")
-    image_check: str = arg("cached",
-                           "decode every image file first: cached (each file once, keyed by path, size and mtime), "
-                           "full, off",
-                           choices=IMAGE_CHECKS)
+    image_check: str = arg(
+        "cached", "decode every image file first: cached (each file once, keyed by path, size and mtime), full, off",
+        choices=IMAGE_CHECKS)
     workers: int = arg(0, "DataLoader worker processes")
-    views: int = arg(2,
-                     "views per training image in a latent store: paper recipe 2 = the image and its mirror, 1 = the "
-                     "image; "
-                          "an augmentation bank (--view-recipe official) K >= 1 drawn views")
+    views: int = arg(2, "views per training image in a latent store: paper recipe 2 = the image and its mirror, 1 = "
+                        "the image; an augmentation bank (--view-recipe official) K >= 1 drawn views")
 
     def __post_init__(self):
         if self.dataset is not None and self.dataset not in DATASETS:

@@ -47,8 +47,7 @@ def check_encoder_choice(encoder_weights, preset: str, allow_random_encoder: boo
         raise UsageError(
             f"encoder_weights={encoder_weights!r} would train CI2P-ViT on a random frozen encoder at preset "
             f"{preset!r}. Use a shipped codec ('default' or a name: {shipped_codecs_help()}), 'official' or a weights "
-            "file, or pass "
-            "allow_random_encoder=True if a random encoder is what you want."
+            "file, or pass allow_random_encoder=True if a random encoder is what you want."
         )
 
 # %% ../nbs/lib/08_report.ipynb #830926a9

@@ -132,8 +132,7 @@ class TrainConfig(FromFlags):
         if (self.cache_latents or self.store) and not facts.frozen_encoder:
             raise UsageError(
                 f"--{'cache-latents' if self.cache_latents else 'store'} feeds encoder latents: it needs a model with "
-                "a "
-                f"frozen CI2P encoder (ci2p_vit_*), and {self.model_name} has "
+                f"a frozen CI2P encoder (ci2p_vit_*), and {self.model_name} has "
                 + ("none" if facts.encoder is None else "a trained one")
             )
         if self.cache_latents and self.recipe != "paper":

@@ -16,7 +16,7 @@ def module_rows() -> dict:
     "{module name: row number} from the module map's table."
     text = (ROOT / "docs" / "design.md").read_text().split("## Module map", 1)[1].split("\n## ", 1)[0]
     rows = {}
-    for i, line in enumerate(l for l in text.splitlines() if l.startswith("| `ci2p")):
+    for i, line in enumerate(r for r in text.splitlines() if r.startswith("| `ci2p")):
         pkg = "ci2p"
         for name in re.findall(r"`([^`]+)`", line.split("|")[1]):
             if name.startswith("ci2p."):

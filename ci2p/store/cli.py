@@ -69,8 +69,7 @@ class StoreConfig(FromFlags):
         if self.view_recipe == "paper" and self.data.views not in (1, 2):
             raise UsageError(
                 f"--views {self.data.views}: the paper recipe's views are 1 (the image) or 2 (the image and its "
-                "mirror); "
-                "K drawn views need --view-recipe official"
+                "mirror); K drawn views need --view-recipe official"
             )
         if Path(self.out).exists() and not Path(self.out).is_dir():
             raise UsageError(f"--out {self.out} is an existing file; a store is a folder: choose another --out")
