@@ -242,8 +242,7 @@ def train(cfg: TrainConfig) -> dict:
     data, model_args = cfg.data, cfg.model_args()
     check_worker_tmpdir(data.workers)
     rank, world, device = setup_distributed(cfg.device)
-    out, main_rank = Path(cfg.out), rank == 0
-    if main_rank: out.mkdir(parents=True, exist_ok=True)
+    out, main_rank = Path(cfg.out), rank == 0   # made by its first file: a run refused for its input leaves none
     # ---- inputs: a latent store, a latent cache of this run's own, or the images
     inputs = build_inputs(data, cfg.seed, cfg.recipe, out, store=cfg.store, manifest=manifest,
                           encoder=cache_encoder(model_args, cfg.seed) if cfg.cache_latents else None,

@@ -39,3 +39,20 @@ def test_one_line_no_traceback(case, tmp_path):
     assert "Traceback" not in r.stderr and msg in r.stderr, r.stderr[-2000:]
     lines = [ln for ln in r.stderr.splitlines() if ln.strip() and "Warning" not in ln and "warn(" not in ln]
     assert len(lines) == 1, r.stderr
+
+
+REFUSED_INPUT = {  # a command, and the flags that name its input: a folder that is not there
+    "ci2p.train": ["--dataset", "imagefolder", "--data-dir"],
+    "ci2p.store build": ["--dataset", "imagefolder", "--data-dir"],
+    "ci2p.codec pretrain": ["--steps", "60", "--data"],
+    "ci2p.codec refit-prior": ["--init", "ci2p-q5", "--data"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(REFUSED_INPUT))
+def test_refused_for_its_input_leaves_no_folder(command, tmp_path):
+    "A command refused for its input (a folder that is not there) leaves no empty --out behind."
+    out = tmp_path / "out"
+    r = run(tmp_path, *command.split(), *REFUSED_INPUT[command], str(tmp_path / "missing"), "--out", str(out))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "does not exist" in r.stderr, r.stderr[-2000:]
+    assert not out.exists(), sorted(p.name for p in out.iterdir())

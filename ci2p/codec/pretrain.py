@@ -212,7 +212,7 @@ def pretrain_setup(cfg: PretrainConfig, device, provenance: dict) -> CodecTraini
 # %% ../../nbs/lib/02b_codec_pretrain.ipynb #bb149f5a
 def save_pretrain_checkpoint(ck: Path, step: int, run: CodecTraining, cfg: PretrainConfig, pyramid_sha256: str):
     "Write step `step`'s checkpoint into `ck` and record it in `ck/last.json` (the last two kept)."
-    ck.mkdir(exist_ok=True); name = f"step{step:08d}.pt"
+    ck.mkdir(parents=True, exist_ok=True); name = f"step{step:08d}.pt"
     save_torch({"model": run.codec.state_dict(), "opt": run.opt.state_dict(), "aux_opt": run.aux_opt.state_dict(),
                 "sched": run.sched.state_dict(), "rng": torch.get_rng_state(), "step": step, "history": run.history,
                 "evals": run.evals, "config": asdict(cfg), "pyramid_sha256": pyramid_sha256}, ck / name)
@@ -305,8 +305,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     with sha256 in `checkpoints/last.json`) to `cfg.out`. Returns the metrics dict.
     `images`: PIL images or files instead of `cfg.data`; `eval_images`: held-out images for the training curve
     (default: the manifest's `eval` split when `cfg.data` is a manifest). `on_step(step, record)`: called per log."""
-    out, ck = Path(cfg.out), Path(cfg.out) / "checkpoints"
-    out.mkdir(parents=True, exist_ok=True)
+    out, ck = Path(cfg.out), Path(cfg.out) / "checkpoints"   # made by their first file: a refused run leaves none
     if cfg.threads: torch.set_num_threads(cfg.threads)
     check_worker_tmpdir(cfg.workers)
     device = get_device(cfg.device)

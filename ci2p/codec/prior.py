@@ -114,7 +114,7 @@ def refit_prior(cfg: RefitPriorConfig, images=None, eval_images=None) -> dict:
     """Refit the prior of the codec `cfg.init` to the rounded symbols of the training photographs of `cfg.data` (every
     pyramid level, weighted as pretraining samples it; transforms and medians unchanged) and write `codec.safetensors`
     and `metrics.json` to `cfg.out`. `images` / `eval_images`: PIL images or files instead."""
-    out = Path(cfg.out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(cfg.out)   # made by its first file: a refit refused for its input leaves no folder
     if cfg.threads: torch.set_num_threads(cfg.threads)
     device, t0 = get_device(cfg.device), time.time()
     broken, provenance = [], {"images": "given"}

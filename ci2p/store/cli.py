@@ -97,8 +97,7 @@ def build(cfg: StoreConfig) -> StoreManifest:
     from ci2p.encoder import load_encoder_weights
     check_worker_tmpdir(cfg.data.workers)
     rank, world, device = setup_distributed(cfg.device)
-    out = Path(cfg.out)
-    if rank == 0: out.mkdir(parents=True, exist_ok=True)
+    out = Path(cfg.out)   # made by its first file (the split, or the store's plan): a refused build leaves none
     train, val, info = image_splits(cfg.data, cfg.seed, cfg.view_recipe, out)
     if cfg.view_recipe == "official":  # the bank: K views per image, each seeded by (seed, image, view); erasing later
         train = SeededViews(train, cfg.data.views, build_transforms("official", cfg.data.img_size, erasing=False)[0],
