@@ -24,6 +24,7 @@ from .runtime import all_sum, check_worker_tmpdir, seed_everything, setup_distri
 from .data import build_mixup
 from .inputs import Inputs, build_inputs, check_store_model
 from .latent_aug import LatentAugment
+from .encoder import load_encoder_weights
 from .models import CI2PStem, ci2p_stem, load_weights, model_facts, save_weights
 from .run_config import WARMUP_LR_FRACTION, TrainConfig, resolve_run, write_run_record
 from .store.manifest import read_manifest
@@ -149,7 +150,6 @@ def cache_encoder(model_args: dict, seed: int) -> CI2PStem:
     """The frozen CI2P stem that encodes `--cache-latents` for the model `build_model(**model_args)` builds: its
     encoder, built from its facts alone. A random encoder is drawn as `train()` draws the model's (the same `seed`, the
     same construction), so the cache holds what the model's own encoder computes."""
-    from ci2p.encoder import load_encoder_weights
     f = model_facts(model_args["name"], model_args.get("model_kwargs"))
     weights = f.encoder_weights(model_args.get("encoder_weights", "default"))
     if weights == "random":

@@ -11,7 +11,8 @@ import torch.distributed as dist
 import zstandard
 from ..cli import FromFlags, arg, command_parser, config_from_args, run_cli
 from ..data import RECIPES, DataConfig, build_transforms, image_splits
-from ..encoder import DEFAULT_ENCODER_WEIGHTS, shipped_codecs_help
+from ..codec.model import load_codec
+from ..encoder import DEFAULT_ENCODER_WEIGHTS, load_encoder_weights, shipped_codecs_help
 from ..errors import UsageError
 from ..models import CI2PStem
 from ..provenance import run_metadata
@@ -93,8 +94,6 @@ COMMANDS = {"build": (StoreConfig, "encode a dataset's views into a store"),
 # %% ../../nbs/lib/12f_store_cli.ipynb #670d9abc
 def build(cfg: StoreConfig) -> StoreManifest:
     "Build (or finish) the store `cfg.out` from a dataset; returns the manifest. Under torchrun every rank takes part."
-    from ci2p.codec.model import load_codec
-    from ci2p.encoder import load_encoder_weights
     check_worker_tmpdir(cfg.data.workers)
     rank, world, device = setup_distributed(cfg.device)
     out = Path(cfg.out)   # made by its first file (the split, or the store's plan): a refused build leaves none
