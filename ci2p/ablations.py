@@ -158,9 +158,8 @@ def demo_task(root, n_train: int | None = None, n_val: int | None = None, seed: 
 def crop_task(files, root, train_crops: int = 40, val_crops: int = 12, size: int = 128, val_share: float = 1 / 3,
               seed: int = 0) -> Path:
     """ROOT/{train,val}/<photograph>/*.png: class c is photograph c; square crops (side 0.9 x the height or the
-    validation
-    strip's width, whichever is smaller) resized to `size`, training crops wholly in the left 1 - `val_share` of the
-    photograph, validation crops wholly in the right `val_share`."""
+    validation strip's width, whichever is smaller) resized to `size`, training crops wholly in the left
+    1 - `val_share` of the photograph, validation crops wholly in the right `val_share`."""
     from PIL import Image
     from ci2p.images import load_rgb
     root, rng = Path(root), np.random.default_rng(seed)
@@ -178,10 +177,9 @@ def crop_task(files, root, train_crops: int = 40, val_crops: int = 12, size: int
 BANK_ARMS = ("live", "flip store", "bank")
 
 def bank_arm_config(arm: str, base: TrainConfig, seed: int, out, task_dir=None, store=None) -> TrainConfig:
-    """The run of one arm: `live` reads the images of `task_dir` (the official pixel recipe, the live encoder); `flip
-    store`
-    and `bank` read `store` (a paper-recipe store of the image and its mirror, or a K-view bank). Everything else is
-    `base`."""
+    """The run of one arm: `live` reads the images of `task_dir` (the official pixel recipe, the live encoder);
+    `flip store` and `bank` read `store` (a paper-recipe store of the image and its mirror, or a K-view bank).
+    Everything else is `base`."""
     if arm not in BANK_ARMS: raise UsageError(f"arm must be one of {BANK_ARMS}, got {arm!r}")
     data = replace(base.data, dataset="imagefolder", data_dir=str(task_dir) if arm == "live" else None)
     return replace(base, data=data, store=None if arm == "live" else str(store), seed=seed, out=str(out), resume=True,

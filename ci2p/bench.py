@@ -204,8 +204,7 @@ def loading_rate(ds, n: int | None = None, threads: int = 1) -> dict:
 def bench_pipeline(name: str, data: DataConfig, store=None, model_kwargs: dict | None = None, batch_size: int = 16,
                    warmup: int = 1, steps: int = 4, amp: str = "auto", device=None, seed: int = 0) -> dict:
     """Images/s of `steps` whole training steps (after `warmup`) fed by a DataLoader (`data.workers` processes) over
-    what
-    a run would read: the images of `data`, or the latent `store` (`ci2p.inputs.build_inputs`, as `train()` reads
+    what a run would read: the images of `data`, or the latent `store` (`ci2p.inputs.build_inputs`, as `train()` reads
     them)."""
     device = get_device(device)
     inputs = build_inputs(data, seed, "paper", store=store)

@@ -10,7 +10,7 @@ from timm.utils import ParseKwargs
 from .errors import UsageError
 
 # %% auto #0
-__all__ = ['run_cli', 'arg', 'leaf_names', 'config_parser', 'config_from_args', 'FromFlags', 'command_parser']
+__all__ = ['run_cli', 'KeyValues', 'arg', 'leaf_names', 'config_parser', 'config_from_args', 'FromFlags', 'command_parser']
 
 # %% ../nbs/lib/00_cli.ipynb #clii0006
 def run_cli(main, prog: str, argv=None):
@@ -22,6 +22,14 @@ def run_cli(main, prog: str, argv=None):
     except UsageError as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         raise SystemExit(2) from None
+
+# %% ../nbs/lib/00_cli.ipynb #00183a29
+class KeyValues(ParseKwargs):
+    "timm's `ParseKwargs` (`k=v ...`, a Python literal else a string), where an item without `KEY=` is one error."
+    def __call__(self, parser, namespace, values, option_string=None):
+        bad = [v for v in values if v and ("=" not in v or v.startswith("="))]   # timm skips empty items
+        if bad: raise argparse.ArgumentError(self, f"{bad[0]!r} is not KEY=VALUE")
+        super().__call__(parser, namespace, values, option_string)
 
 # %% ../nbs/lib/00_cli.ipynb #clii0009
 def arg(
@@ -83,7 +91,7 @@ def _add_fields(parser, group, cls, default_obj=None):
             kw.update(action=argparse.BooleanOptionalAction, default=bool(default))
         elif t is dict or typing.get_origin(t) is dict:
             kw.update(
-                nargs="*", action=ParseKwargs, default=None if default is None else dict(default), metavar="KEY=VALUE"
+                nargs="*", action=KeyValues, default=None if default is None else dict(default), metavar="KEY=VALUE"
             )
         elif typing.get_origin(t) in (list, tuple):
             kw.update(nargs="+", type=typing.get_args(t)[0], default=list(default), choices=meta.get("choices"),
@@ -116,10 +124,9 @@ def config_parser(cls, prog: str | None = None, description: str | None = None, 
 
 def config_from_args(cls, ns: argparse.Namespace | dict, strict: bool = False):
     """The dataclass `cls` built from a parsed namespace of `config_parser(cls)`, or from a dict of flag names
-    (`strict`:
-    an unknown name is a `UsageError`). A nested dataclass starts from its field's default and takes the names it has;
-    an instance given under the field's own name (`data=DataConfig(...)`) is used as it is, a dict (as `asdict` writes
-    it) sets those of its fields."""
+    (`strict`: an unknown name is a `UsageError`). A nested dataclass starts from its field's default and takes the
+    names it has; an instance given under the field's own name (`data=DataConfig(...)`) is used as it is, a dict (as
+    `asdict` writes it) sets those of its fields."""
     values = dict(vars(ns) if isinstance(ns, argparse.Namespace) else ns)
     if strict:
         nested = [f.name for f in fields(cls) if is_dataclass(_base_type(typing.get_type_hints(cls)[f.name])[0])]

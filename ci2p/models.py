@@ -4,8 +4,8 @@
 
 # %% ../nbs/lib/04_models.ipynb #3179ad85
 from __future__ import annotations
-import inspect, os
-from dataclasses import dataclass, replace
+import inspect, os, types, typing
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 import torch
@@ -35,8 +35,7 @@ class CI2PStem(nn.Module):
     # how `ci2p_stem` finds it: by this marker, not by class identity, which re-running a notebook changes
     is_ci2p_stem = True
     def __init__(self, img_size=256, quality: int = 5, frozen: bool = True, mean=IMAGENET_DEFAULT_MEAN,
-                 std=IMAGENET_DEFAULT_STD,
-                 latent: str = "y"):
+                 std=IMAGENET_DEFAULT_STD, latent: str = "y"):
         super().__init__()
         if latent not in LATENTS: raise UsageError(f"latent must be one of {LATENTS}, got {latent!r}")
         if latent == "yhat" and not frozen:
@@ -206,7 +205,7 @@ class ModelFacts:
     encoder: str | None = None  # None (no codec encoder), "frozen", or "trained" (the CNN-ViT control)
     latent: str | None = None   # "y" or "yhat" for a CI2P encoder
     quality: int | None = None  # the codec's quality
-    knobs: tuple = ()           # the keyword arguments the constructor takes (`--model-kwargs`)
+    knobs: dict = field(default_factory=dict)  # {keyword: annotation} the constructor takes (`--model-kwargs`)
     patch_size: int = 16        # the ViT's patch size (the baselines; CI2P's tokens are 32 px whatever this says)
     doc: str = ""               # what the timm entrypoint says of itself
 
@@ -220,12 +219,16 @@ class ModelFacts:
         if asked == "default": return DEFAULT_ENCODER_WEIGHTS if self.frozen_encoder and self.quality == 5 else "random"
         return asked or "random"
 
-_VIT_KNOBS = tuple(k for k in inspect.signature(VisionTransformer.__init__).parameters if k not in ("self", "kwargs"))
-_CI2P_KNOBS = ("encoder_weights", "quality", "frozen", "latent", "reshape")
-_DS_KNOBS = tuple(k for k in inspect.signature(CI2PViTDualScale.__init__).parameters if k not in ("self", "kwargs")) + \
-    ("encoder_weights", "mean", "std")
+def _knobs(constructor, **own) -> dict:
+    "{keyword: annotation} of what `--model-kwargs` may set: the constructor's own keywords, then those of our builder."
+    params = inspect.signature(constructor, eval_str=True).parameters
+    return {**{k: p.annotation for k, p in params.items() if k not in ("self", "kwargs")}, **own}
 
-_CI2P = _VIT_KNOBS + _CI2P_KNOBS
+_UNCHECKED = inspect.Parameter.empty   # a keyword whose value no annotation describes (mean=, std=, embed_dims=)
+_VIT_KNOBS = _knobs(VisionTransformer.__init__)
+_CI2P = _knobs(VisionTransformer.__init__, encoder_weights=str | None, quality=int, frozen=bool, latent=str,
+               reshape=str)
+_DS_KNOBS = _knobs(CI2PViTDualScale.__init__, encoder_weights=str | None, mean=_UNCHECKED, std=_UNCHECKED)
 # every registered model, declared once; the timm entrypoints, default cfgs and MODEL_FACTS are made from it
 MODELS = (
     ModelFacts("vit_base_gap", "vit", "vit", "base", knobs=_VIT_KNOBS,
@@ -265,9 +268,26 @@ MODEL_NAMES = tuple(MODEL_FACTS)
 _FIRST_CONV = {"vit": "patch_embed.proj", "ci2p": "patch_embed.stem.encoder.g_a.0", "ci2p_ds": "ci2p.encoder.g_a.0"}
 default_cfgs = generate_default_cfgs({f.name: _cfg(first_conv=_FIRST_CONV[f.family]) for f in MODELS})
 
+def _fits(value, t) -> bool:
+    "Does `value` (as timm's `--model-kwargs` parses it) fit the annotation `t`? One that says nothing checkable fits."
+    origin, args = typing.get_origin(t), typing.get_args(t)
+    if t is bool or t is str or t is type(None): return isinstance(value, t)
+    if t is int: return isinstance(value, int) and not isinstance(value, bool)
+    if t is float: return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if origin in (typing.Union, types.UnionType): return any(_fits(value, a) for a in args)
+    if origin is typing.Literal: return value in args
+    if origin is tuple and args and args[-1] is not Ellipsis:
+        return isinstance(value, (tuple, list)) and len(value) == len(args) and all(map(_fits, value, args))
+    return True
+
+def _takes(t) -> str:
+    "An annotation as the message names it: `int`, `float | None`, one of 'avg', 'token'."
+    if typing.get_origin(t) is typing.Literal: return "one of " + ", ".join(map(repr, typing.get_args(t)))
+    return t.__name__ if isinstance(t, type) else str(t).replace("typing.", "")
+
 def model_facts(name: str, model_kwargs: dict | None = None) -> ModelFacts:
-    "The facts of a registered name with the knobs of `model_kwargs` applied; a `UsageError` for an unknown name or "
-    "keyword."
+    "The facts of a registered name with the knobs of `model_kwargs` applied; a `UsageError` for an unknown name, an "
+    "unknown keyword or a value of the wrong type."
     if name not in MODEL_FACTS:
         raise UsageError(f"unknown model {name!r}; this project's models: {sorted(MODEL_FACTS)}")
     f, kw = MODEL_FACTS[name], dict(model_kwargs or {})
@@ -275,6 +295,8 @@ def model_facts(name: str, model_kwargs: dict | None = None) -> ModelFacts:
     if unknown:
         raise UsageError(f"--model-kwargs {', '.join(unknown)}: not a keyword of {name}; "
                          f"it takes {', '.join(sorted(f.knobs))}")
+    for k, v in kw.items():
+        if not _fits(v, f.knobs[k]): raise UsageError(f"--model-kwargs {k}={v!r}: {name} takes {_takes(f.knobs[k])}")
     if f.encoder is None: return f
     frozen = kw.get("frozen", f.frozen_encoder) if f.family == "ci2p" else True
     return replace(f, encoder="frozen" if frozen else "trained", latent=kw.get("latent", f.latent),
@@ -312,13 +334,11 @@ def _random_frozen_warning(name, encoder_weights, frozen):
 def _vit(facts: ModelFacts, pretrained=False, img_size=256, **kwargs):
     dim, heads = _WIDTHS[facts.width]
     args = dict(patch_size=facts.patch_size, embed_dim=dim, depth=12, num_heads=heads, class_token=False,
-                global_pool="avg",
-                fc_norm=False, drop_path_rate=0.1)
+                global_pool="avg", fc_norm=False, drop_path_rate=0.1)
     return _build(facts.name, VisionTransformer, pretrained, img_size, {**args, **kwargs})
 
 def _ci2p_vit(facts: ModelFacts, pretrained=False, img_size=256, encoder_weights="default", quality=5, frozen=None,
-              latent="y",
-              reshape="paper", **kwargs):
+              latent="y", reshape="paper", **kwargs):
     name, (dim, heads) = facts.name, _WIDTHS[facts.width]
     # the CNN-ViT control's encoder trains unless told otherwise
     frozen = facts.frozen_encoder if frozen is None else frozen

@@ -155,8 +155,7 @@ def judge_claims(rows_by_role: dict, claims: dict = CLAIMS) -> list[dict]:
 
 def markdown_table(rows: list[dict], cols: list[str], digits: int = 2) -> list[str]:
     """Lines of a markdown table (pandas' `to_markdown`) of `rows` (dicts) restricted to `cols`; floats rounded to
-    `digits`,
-    integers left whole, missing values (None, NaN) blank."""
+    `digits`, integers left whole, missing values (None, NaN) blank."""
     import pandas as pd
     df = pd.DataFrame(list(rows), columns=list(cols))
     df = df.astype(object).where(df.notna(), None)  # per value, not per row: a row of ints and floats stays mixed

@@ -23,7 +23,7 @@ from .store.manifest import StoreManifest, read_manifest
 
 # %% auto #0
 __all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'STORE_DEFAULT_MODEL',
-           'DEFAULT_DATA', 'TrainConfig', 'resolve_run', 'finished_run', 'write_run_record']
+           'DEFAULT_DATA', 'FLAG_OWNED_KWARGS', 'TrainConfig', 'resolve_run', 'finished_run', 'write_run_record']
 
 # %% ../nbs/lib/06_run_config.ipynb #721c7760
 OFFICIAL_WARMUP_EPOCHS, OFFICIAL_EPOCHS = 20, 300  # the authors' warm-up: 20 of 300 epochs, scaled to --epochs
@@ -32,14 +32,16 @@ DEFAULT_WEIGHT_DECAY = {"paper": 0.0, "official": 0.05}
 
 STORE_DEFAULT_MODEL = ("vit_tiny_gap", "ci2p_vit_tiny")  # the default model, and the default when --store feeds latents
 DEFAULT_DATA = {"dataset": "demo", "img_size": 128}        # what a run reads when neither a flag nor a store says
+# the model keywords a run sets itself, from a flag or the data: in --model-kwargs they would clash or be overridden
+FLAG_OWNED_KWARGS = {"num_classes": "the dataset's classes", "img_size": "--img-size",
+                     "drop_path_rate": "--drop-path-rate", "encoder_weights": "--encoder-weights"}
 
 @dataclass
 class TrainConfig(FromFlags):
     """Everything one training run depends on, as given; each field is also a flag of `python -m ci2p.train`
-    (`--img-size`
-    for `data.img_size`). A field left at `None` (or `encoder_weights='default'`) was not given: `resolve_run` works it
-    out
-    at the start of the run (from the recipe, the store's manifest, the model). Constructing one checks values only."""
+    (`--img-size` for `data.img_size`). A field left at `None` (or `encoder_weights='default'`) was not given:
+    `resolve_run` works it out at the start of the run (from the recipe, the store's manifest, the model).
+    Constructing one checks values only."""
 
     model: str | None = arg(
         None,
@@ -120,10 +122,15 @@ class TrainConfig(FromFlags):
         if self.recipe not in RECIPES: raise UsageError(f"recipe must be one of {RECIPES}, got {self.recipe!r}")
         if self.model is not None and self.model not in timm.list_models():
             model_facts(self.model)  # names this project's models
-        facts = self.facts  # refuses a keyword the model does not take
+        for k in sorted(set(self.model_kwargs) & set(FLAG_OWNED_KWARGS)):
+            raise UsageError(
+                f"--model-kwargs {k}={self.model_kwargs[k]!r}: set by {FLAG_OWNED_KWARGS[k]}; leave it out")
+        facts = self.facts  # refuses a keyword the model does not take, or a value of the wrong type
         if self.amp not in ("auto", "bf16", "off"):
             raise UsageError(f"amp must be 'auto', 'bf16' or 'off', got {self.amp!r}")
-        if self.epochs < 1 or self.batch_size < 1: raise UsageError("epochs and batch_size must be >= 1")
+        for name in ("epochs", "batch_size"):
+            if getattr(self, name) < 1:
+                raise UsageError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}")
         if not self.lr > 0: raise UsageError(f"--lr must be > 0, got {self.lr}")
         if self.weight_decay is not None and self.weight_decay < 0:
             raise UsageError(f"--weight-decay must be >= 0, got {self.weight_decay}")

@@ -17,19 +17,25 @@ from .files import read_state_dict, save_json, sha256_file
 from .provenance import run_metadata
 from .runtime import get_device, seed_everything
 from .inputs import build_inputs, check_store_model
+from .models import model_facts
+from .run_config import FLAG_OWNED_KWARGS
 from .train import autocast_context
 
 # %% auto #0
 __all__ = ['ValidateConfig', 'resolve', 'validate', 'main']
 
 # %% ../nbs/lib/13_validate.ipynb #vali0006
+def _data_not_given() -> DataConfig:
+    "The data flags before any is typed: `--dataset` and `--img-size` unset (the run's, else demo and 256 px)."
+    return DataConfig(dataset=None, img_size=None)
+
 @dataclass
 class ValidateConfig(FromFlags):
     "`python -m ci2p.validate`: evaluate a trained model (each field is a flag)."
     checkpoint: str = arg(help="a run folder (model.safetensors + run.json) or a model .safetensors file")
     model: str | None = arg(None, "the registered model (default: the run's)", group="Model")
     model_kwargs: dict | None = arg(None, "model constructor arguments (default: the run's)", group="Model")
-    data: DataConfig = arg(help="the images", factory=DataConfig)
+    data: DataConfig = arg(help="the images", factory=_data_not_given)
     store: str | None = arg(None, "evaluate on the validation split of this latent store instead of images")
     recipe: str | None = arg(None, "whose evaluation transform: paper or official (default: the run's)")
     seed: int | None = arg(None, "seed of the split and subsets (default: the run's)")
@@ -52,8 +58,9 @@ def resolve(cfg: ValidateConfig) -> tuple[ValidateConfig, Path, dict]:
         run = json.loads((ck / "run.json").read_text())
     rc = run.get("config", {})
     data = dict(rc.get("data", {}))
-    defaults, given = asdict(DataConfig()), asdict(cfg.data)
-    data.update({k: v for k, v in given.items() if v != defaults[k]})
+    unset, typed = asdict(_data_not_given()), asdict(cfg.data)
+    given = {k: v for k, v in typed.items() if v != unset[k]}
+    data.update(given)
     if ck.is_dir() and not data.get("split_manifest") and (ck / "split.json").is_file():
         data["split_manifest"] = str(ck / "split.json")
     store = cfg.store or (rc.get("store") if not given.get("data_dir") else None)
@@ -70,6 +77,9 @@ def resolve(cfg: ValidateConfig) -> tuple[ValidateConfig, Path, dict]:
         }
     )
     if not out.model: raise UsageError(f"{weights} does not say which model it holds: pass --model")
+    for k in sorted({"img_size", "num_classes"} & set(out.model_kwargs)):
+        raise UsageError(f"--model-kwargs {k}={out.model_kwargs[k]!r}: set by {FLAG_OWNED_KWARGS[k]}; leave it out")
+    model_facts(out.model, out.model_kwargs)   # an unknown model or keyword, a value of the wrong type: one line
     return out, weights, run
 
 # %% ../nbs/lib/13_validate.ipynb #vali0010

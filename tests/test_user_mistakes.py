@@ -22,6 +22,11 @@ CASES = {
                                      "unknown augmentation 'rcc'; choose from noise, rrc, translate"),
     "latent augmentation of images": (["ci2p.train", "--latent-aug", "noise"], "--latent-aug augments latents"),
     "a plain ViT from a store": (["ci2p.train", "--model", "vit_tiny_gap", "--store", "{file}"], "needs a model with a frozen CI2P encoder"),
+    # a model keyword timm would take as a truthy string, or fail on deep inside the model
+    "model keyword of the wrong type": (["ci2p.train", "--model", "ci2p_vit_tiny", "--model-kwargs", "frozen=maybe"],
+                                        "frozen='maybe': ci2p_vit_tiny takes bool"),
+    "model keyword a flag sets": (["ci2p.train", "--model-kwargs", "img_size=64"], "img_size=64: set by --img-size"),
+    "zero epochs": (["ci2p.train", "--epochs", "0"], "--epochs must be >= 1, got 0"),
     # DataLoader workers under a $TMPDIR too deep for their Unix socket would wait forever: one line instead
     "workers under a deep TMPDIR": (["ci2p.train", "--workers", "2"], "too deep for DataLoader workers"),
 }
@@ -39,6 +44,13 @@ def test_one_line_no_traceback(case, tmp_path):
     assert "Traceback" not in r.stderr and msg in r.stderr, r.stderr[-2000:]
     lines = [ln for ln in r.stderr.splitlines() if ln.strip() and "Warning" not in ln and "warn(" not in ln]
     assert len(lines) == 1, r.stderr
+
+
+def test_model_keyword_without_value(tmp_path):
+    "`--model-kwargs depth` (no `=`): argparse's usage and one error line, not timm's ValueError traceback."
+    r = run(tmp_path, "ci2p.train", "--model-kwargs", "depth", "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert r.stderr.splitlines()[-1].endswith("error: argument --model-kwargs: 'depth' is not KEY=VALUE"), r.stderr
 
 
 REFUSED_INPUT = {  # a command, and the flags that name its input: a folder that is not there

@@ -106,8 +106,7 @@ class CropPyramid:
         return h.hexdigest()
     def level_weights(self, grey_weight: float = 1.0, level_decay: float = 1.0) -> np.ndarray:
         """Probability of each level: uniform over levels, a greyscale photograph's levels weighted by `grey_weight`,
-        and
-        the level at scale 1/2**d by `level_decay**d` (below 1: more crops at full resolution, where photographs are
+        and the level at scale 1/2**d by `level_decay**d` (below 1: more crops at full resolution, where photographs are
         smoother)."""
         w = np.array(
             [(grey_weight if self.grey[o] else 1.0) * level_decay**d for o, d in zip(self.owner, self.depth)],

@@ -104,8 +104,8 @@ class RefitPriorConfig(FromFlags):
     device: str | None = arg(None, "cpu, cuda, cuda:N, mps (default: the best available)")
 
     def __post_init__(self):
-        if self.steps < 1 or self.crop < 1:
-            raise UsageError(f"--steps and --crop must be >= 1, got {self.steps}, {self.crop}")
+        for name in ("steps", "crop"):
+            if getattr(self, name) < 1: raise UsageError(f"--{name} must be >= 1, got {getattr(self, name)}")
         if self.lr <= 0: raise UsageError(f"--lr must be > 0, got {self.lr}")
         if self.grey_weight < 0: raise UsageError(f"--grey-weight must be >= 0, got {self.grey_weight}")
         if not 0 < self.level_decay <= 1: raise UsageError(f"--level-decay must be in (0, 1], got {self.level_decay}")

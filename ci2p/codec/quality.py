@@ -73,9 +73,9 @@ def per_image_mean(rows: list[dict], keys) -> dict:
 @torch.no_grad()
 def evaluate_codec(codec: FactorizedPrior, images, names=None, device=None, keep_reconstructions: bool = False) -> dict:
     """Per image: real bitstream bytes and bpp (CompressAI's entropy coder), likelihood bpp, the bits spent on symbols
-    at
-    the channel medians (`zero_bpp`) and their share of the symbols (`zero_share`), the decoded image rounded to 8 bits
-    and its `image_quality`; averaged per photograph (`mean`) and pooled over pixels (`pooled`); `zero_floor_bpp`."""
+    at the channel medians (`zero_bpp`) and their share of the symbols (`zero_share`), the decoded image rounded to 8
+    bits and its `image_quality`; averaged per photograph (`mean`) and pooled over pixels (`pooled`);
+    `zero_floor_bpp`."""
     device = get_device(device)
     codec = codec.to(device).eval(); codec.update(force=True)  # tables from these weights, never stale ones
     rows, recons = [], []

@@ -64,7 +64,9 @@ class StoreConfig(FromFlags):
 
     def __post_init__(self):
         store_format(self.format)   # one message naming the formats
-        if self.shard_size < 1 or self.batch_size < 1: raise UsageError("shard_size and batch_size must be >= 1")
+        for name in ("shard_size", "batch_size"):
+            if getattr(self, name) < 1:
+                raise UsageError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}")
         if self.view_recipe not in RECIPES:
             raise UsageError(f"view_recipe must be one of {RECIPES}, got {self.view_recipe!r}")
         if self.view_recipe == "paper" and self.data.views not in (1, 2):

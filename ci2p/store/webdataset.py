@@ -98,8 +98,7 @@ class WebDatasetLatents(torch.utils.data.IterableDataset):
     def set_epoch(self, epoch: int): self.epoch = epoch
     def plan(self, rank: int | None = None, worker: int = 0) -> list[tuple[ShardRecord, int]]:
         """(tar record, samples to take) of one reader (`rank`, `worker`) in this epoch. With `equal`, every reader of
-        every
-        rank takes the same number of samples, so every rank makes the same number of (full) batches."""
+        every rank takes the same number of samples, so every rank makes the same number of (full) batches."""
         slots = self.world * self.workers
         if self.equal and len(self.tars) < slots:
             raise UsageError(
