@@ -61,27 +61,27 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     path = Path(path)
     raw = (gzip.open if path.suffix == ".gz" else open)(path, "rb").read()
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        raise ValueError(f"{path} is not an idx file of unsigned bytes")
+        raise UsageError(f"{path} is not an idx file of unsigned bytes")
     ndim = raw[3]
     shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
     data = np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim)
-    if data.size != int(np.prod(shape)): raise ValueError(f"{path}: header says {shape}, file holds {data.size} values")
+    if data.size != int(np.prod(shape)): raise UsageError(f"{path}: header says {shape}, file holds {data.size} values")
     return data.reshape(shape)
 
 def _idx_file(root: Path, stem: str) -> Path:
     for name in (f"{stem}.gz", stem, stem.replace("-idx", ".idx")):
         if (root / name).is_file(): return root / name
-    raise FileNotFoundError(f"Fashion-MNIST file {stem}[.gz] not found in {root} (expected the original idx files: "
-                            "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, "
-                            "t10k-labels-idx1-ubyte.gz)")
+    raise MissingInput(f"Fashion-MNIST file {stem}[.gz] not found in {root} (expected the original idx files: "
+                       "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, "
+                       "t10k-labels-idx1-ubyte.gz)")
 
 def load_fashion_mnist(root: str | os.PathLike, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     "Images [N, 28, 28] and labels [N] of split 'train' or 'test' from the idx files in `root`."
     if split not in ("train", "test"): raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     root, prefix = Path(root), ("train" if split == "train" else "t10k")
-    if not root.is_dir(): raise FileNotFoundError(f"Fashion-MNIST folder does not exist: {root}")
+    if not root.is_dir(): raise MissingInput(f"Fashion-MNIST folder does not exist: {root}")
     x, y = (read_idx(_idx_file(root, f"{prefix}-{kind}-ubyte")) for kind in ("images-idx3", "labels-idx1"))
-    if len(x) != len(y): raise ValueError(f"{root}: {len(x)} {split} images but {len(y)} labels")
+    if len(x) != len(y): raise UsageError(f"{root}: {len(x)} {split} images but {len(y)} labels")
     return x, y
 
 def demo_dir() -> Path:

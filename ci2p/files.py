@@ -11,8 +11,8 @@ import torch
 from .errors import MissingInput, UsageError
 
 # %% auto #0
-__all__ = ['atomic_write', 'save_json', 'save_torch', 'load_torch', 'save_safetensors', 'sha256_file', 'read_state_dict',
-           'check_shapes']
+__all__ = ['atomic_write', 'save_json', 'save_torch', 'load_torch', 'save_safetensors', 'sha256_file', 'output_folder',
+           'read_state_dict', 'check_shapes']
 
 # %% ../nbs/lib/00_files.ipynb #8535aee2
 def _umask() -> int:
@@ -77,6 +77,14 @@ def sha256_file(path: str | os.PathLike) -> str:
         for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
     return h.hexdigest()
 
+# %% ../nbs/lib/00_files.ipynb #7d473b0f
+def output_folder(out: str | os.PathLike, flag: str = "--out") -> Path:
+    "`out` as a Path, refused in one line when it names an existing file (the folder is made by its first file)."
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{flag} {out} is an existing file; the output is a folder: choose another {flag}")
+    return out
+
 # %% ../nbs/lib/00_files.ipynb #2b489ac0
 def read_state_dict(path: str | os.PathLike) -> tuple[dict, dict]:
     "Tensors and metadata from a `.safetensors` file or a (CompressAI-style) torch checkpoint, without executing code."
@@ -90,9 +98,8 @@ def read_state_dict(path: str | os.PathLike) -> tuple[dict, dict]:
         except Exception as e: raise UsageError(f"{path} is not a readable safetensors file ({e})") from e
     try: state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:
-        raise UsageError(
-            f"{path} is not a readable weights file (torch.load with weights_only=True failed: {e})"
-        ) from e
+        raise UsageError(f"{path} is not a readable weights file: neither safetensors nor a torch file that loads with "
+                         f"weights_only=True ({type(e).__name__}); re-save one you trust as .safetensors") from e
     if isinstance(state, dict) and "state_dict" in state: state = state["state_dict"]
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise UsageError(f"{path} does not hold a state dict of tensors")

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from .checkpoints import record_checkpoint, usable_checkpoint
 from .cli import config_from_args, config_parser, run_cli
 from .errors import UsageError
-from .files import atomic_write, load_torch, save_json, save_torch
+from .files import atomic_write, load_torch, output_folder, save_json, save_torch
 from .runtime import all_sum, check_worker_tmpdir, seed_everything, setup_distributed
 from .data import build_mixup
 from .inputs import Inputs, build_inputs, check_store_model
@@ -242,7 +242,7 @@ def train(cfg: TrainConfig) -> dict:
     data, model_args = cfg.data, cfg.model_args()
     check_worker_tmpdir(data.workers)
     rank, world, device = setup_distributed(cfg.device)
-    out, main_rank = Path(cfg.out), rank == 0   # made by its first file: a run refused for its input leaves none
+    out, main_rank = output_folder(cfg.out), rank == 0   # made by its first file: a refused run leaves none
     # ---- inputs: a latent store, a latent cache of this run's own, or the images
     inputs = build_inputs(data, cfg.seed, cfg.recipe, out, store=cfg.store, manifest=manifest,
                           encoder=cache_encoder(model_args, cfg.seed) if cfg.cache_latents else None,

@@ -27,6 +27,11 @@ CASES = {
                                         "frozen='maybe': ci2p_vit_tiny takes bool"),
     "model keyword a flag sets": (["ci2p.train", "--model-kwargs", "img_size=64"], "img_size=64: set by --img-size"),
     "zero epochs": (["ci2p.train", "--epochs", "0"], "--epochs must be >= 1, got 0"),
+    "Fashion-MNIST without its files": (["ci2p.train", "--dataset", "fashion-mnist", "--data-dir", "."],
+                                        "Fashion-MNIST file train-images-idx3-ubyte[.gz] not found"),
+    # torch's own refusal of a pickle is ten lines; the message is one
+    "encoder weights that are not weights": (["ci2p.train", "--model", "ci2p_vit_tiny", "--encoder-weights", "{file}"],
+                                             "is not a readable weights file"),
     # DataLoader workers under a $TMPDIR too deep for their Unix socket would wait forever: one line instead
     "workers under a deep TMPDIR": (["ci2p.train", "--workers", "2"], "too deep for DataLoader workers"),
 }
@@ -51,6 +56,23 @@ def test_model_keyword_without_value(tmp_path):
     r = run(tmp_path, "ci2p.train", "--model-kwargs", "depth", "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-2000:]
     assert r.stderr.splitlines()[-1].endswith("error: argument --model-kwargs: 'depth' is not KEY=VALUE"), r.stderr
+
+
+OUT_IS_A_FILE = {  # a command and the least it needs to reach its output folder
+    "ci2p.train": [],
+    "ci2p.store build": [],
+    "ci2p.codec pretrain": ["--steps", "60", "--data", "."],
+    "ci2p.codec refit-prior": ["--init", "ci2p-q5", "--data", "."],
+}
+
+
+@pytest.mark.parametrize("command", sorted(OUT_IS_A_FILE))
+def test_out_is_an_existing_file(command, tmp_path):
+    "--out naming an existing file: one line before any work, not a FileExistsError at the first checkpoint."
+    f = tmp_path / "a_file"; f.write_text("x")
+    r = run(tmp_path, *command.split(), *OUT_IS_A_FILE[command], "--out", str(f))
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert f"--out {f} is an existing file" in r.stderr and f.read_text() == "x", r.stderr[-2000:]
 
 
 REFUSED_INPUT = {  # a command, and the flags that name its input: a folder that is not there

@@ -21,7 +21,7 @@ from .model import codec_forward, crop_back, image_tensor, load_codec, pad_codec
 from .photos import CROP_RECIPES, CropPyramid, RandomCrops, photo_files, resize_long_side, training_images
 from ..encoder import QUALITY_LAMBDA, build_codec, save_encoder, shipped_codecs_help, weights_sha256
 from ..errors import UsageError
-from ..files import load_torch, save_json, save_torch
+from ..files import load_torch, output_folder, save_json, save_torch
 from ..images import load_rgb
 from ..provenance import run_metadata
 from ..runtime import check_worker_tmpdir, get_device, seed_everything
@@ -305,7 +305,8 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     with sha256 in `checkpoints/last.json`) to `cfg.out`. Returns the metrics dict.
     `images`: PIL images or files instead of `cfg.data`; `eval_images`: held-out images for the training curve
     (default: the manifest's `eval` split when `cfg.data` is a manifest). `on_step(step, record)`: called per log."""
-    out, ck = Path(cfg.out), Path(cfg.out) / "checkpoints"   # made by their first file: a refused run leaves none
+    out = output_folder(cfg.out)   # made by its first file, checkpoints/ too: a refused run leaves none
+    ck = out / "checkpoints"
     if cfg.threads: torch.set_num_threads(cfg.threads)
     check_worker_tmpdir(cfg.workers)
     device = get_device(cfg.device)

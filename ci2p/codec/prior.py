@@ -6,7 +6,6 @@
 from __future__ import annotations
 import logging, time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 import numpy as np
 import torch
 from compressai.models.google import FactorizedPrior
@@ -16,7 +15,7 @@ from .photos import CropPyramid, photo_files, training_images
 from .pretrain import heldout_estimate, heldout_tensors
 from ..encoder import QUALITY_LAMBDA, shipped_codecs_help, weights_sha256
 from ..errors import UsageError
-from ..files import save_json
+from ..files import output_folder, save_json
 from ..provenance import run_metadata
 from ..runtime import get_device
 _logger = logging.getLogger("ci2p.codec.prior")  # a fixed name: the same logger when a notebook runs this code
@@ -114,7 +113,7 @@ def refit_prior(cfg: RefitPriorConfig, images=None, eval_images=None) -> dict:
     """Refit the prior of the codec `cfg.init` to the rounded symbols of the training photographs of `cfg.data` (every
     pyramid level, weighted as pretraining samples it; transforms and medians unchanged) and write `codec.safetensors`
     and `metrics.json` to `cfg.out`. `images` / `eval_images`: PIL images or files instead."""
-    out = Path(cfg.out)   # made by its first file: a refit refused for its input leaves no folder
+    out = output_folder(cfg.out)   # made by its first file: a refit refused for its input leaves no folder
     if cfg.threads: torch.set_num_threads(cfg.threads)
     device, t0 = get_device(cfg.device), time.time()
     broken, provenance = [], {"images": "given"}

@@ -6,7 +6,6 @@
 from __future__ import annotations
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 import torch.distributed as dist
 import zstandard
 from ..cli import FromFlags, arg, command_parser, config_from_args, run_cli
@@ -14,6 +13,7 @@ from ..data import RECIPES, DataConfig, build_transforms, image_splits
 from ..codec.model import load_codec
 from ..encoder import DEFAULT_ENCODER_WEIGHTS, load_encoder_weights, shipped_codecs_help
 from ..errors import UsageError
+from ..files import output_folder
 from ..models import CI2PStem
 from ..provenance import run_metadata
 from ..runtime import check_worker_tmpdir, rank_and_world, setup_distributed
@@ -74,8 +74,6 @@ class StoreConfig(FromFlags):
                 f"--views {self.data.views}: the paper recipe's views are 1 (the image) or 2 (the image and its "
                 "mirror); K drawn views need --view-recipe official"
             )
-        if Path(self.out).exists() and not Path(self.out).is_dir():
-            raise UsageError(f"--out {self.out} is an existing file; a store is a folder: choose another --out")
 
 @dataclass
 class VerifyConfig:
@@ -98,7 +96,7 @@ def build(cfg: StoreConfig) -> StoreManifest:
     "Build (or finish) the store `cfg.out` from a dataset; returns the manifest. Under torchrun every rank takes part."
     check_worker_tmpdir(cfg.data.workers)
     rank, world, device = setup_distributed(cfg.device)
-    out = Path(cfg.out)   # made by its first file (the split, or the store's plan): a refused build leaves none
+    out = output_folder(cfg.out)   # made by its first file (the split, or the plan): a refused build leaves none
     train, val, info = image_splits(cfg.data, cfg.seed, cfg.view_recipe, out)
     if cfg.view_recipe == "official":  # the bank: K views per image, each seeded by (seed, image, view); erasing later
         train = SeededViews(train, cfg.data.views, build_transforms("official", cfg.data.img_size, erasing=False)[0],
