@@ -23,7 +23,8 @@ from .store.manifest import StoreManifest, read_manifest
 
 # %% auto #0
 __all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'STORE_DEFAULT_MODEL',
-           'DEFAULT_DATA', 'FLAG_OWNED_KWARGS', 'TrainConfig', 'resolve_run', 'finished_run', 'write_run_record']
+           'DEFAULT_DATA', 'FLAG_OWNED_KWARGS', 'LAUNCH_FIELDS', 'RESUMABLE_FIELDS', 'TrainConfig', 'resolve_run',
+           'config_changes', 'finished_run', 'check_resume', 'write_run_record']
 
 # %% ../nbs/lib/06_run_config.ipynb #721c7760
 OFFICIAL_WARMUP_EPOCHS, OFFICIAL_EPOCHS = 20, 300  # the authors' warm-up: 20 of 300 epochs, scaled to --epochs
@@ -221,23 +222,44 @@ def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> Trai
     )
 
 # %% ../nbs/lib/06_run_config.ipynb #2ac673cb
+LAUNCH_FIELDS = ("resume", "progress", "out")   # how a run is launched, not what it trains
+# what a resumed run may change besides: the optimiser's course (train longer, or on with a lower --lr after a NaN, as
+# its message advises) and where and how fast it runs; never the model, the data, the recipe, the batch or the seed
+RESUMABLE_FIELDS = LAUNCH_FIELDS + ("epochs", "lr", "min_lr", "weight_decay", "warmup_epochs", "grad_clip", "device",
+                                    "amp", "compile", "workers", "image_check", "verify")
+
+def _flat_json(config: dict) -> dict:
+    "A config as run.json holds it, with the data's fields beside the others (each under its flag's name)."
+    c = json.loads(json.dumps(config))
+    return {**{k: v for k, v in c.items() if k != "data"}, **c.get("data", {})}
+
+def config_changes(recorded: dict, cfg: TrainConfig, ignore=LAUNCH_FIELDS) -> dict:
+    """{setting: (recorded, now)} where a run's recorded `config` differs from `cfg` (resolved: `resolve_run`), but
+    `ignore`. A field added since the run was written counts as its default (e.g. latent_aug): the run still matches."""
+    defaults = {f.name: (f.default if f.default is not MISSING else f.default_factory()) for f in fields(TrainConfig)}
+    old = {**_flat_json({k: asdict(v) if is_dataclass(v) else v for k, v in defaults.items()}), **_flat_json(recorded)}
+    now = _flat_json(asdict(cfg))
+    return {k: (old.get(k), v) for k, v in now.items() if k not in ignore and old.get(k) != v}
+
 def finished_run(cfg: TrainConfig) -> dict | None:
     """The result of a finished run of exactly `cfg` (compared resolved: `resolve_run`) in `cfg.out` (from result.json),
     or None."""
     f = Path(cfg.out) / "result.json"
     if not f.is_file(): return None
     res = json.loads(f.read_text())
-    same = lambda c: {k: v for k, v in c.items() if k not in ("resume", "progress", "out")}
-    # a field added since the run was written counts as its default (e.g. latent_aug): the run is still recognised
-    defaults = {f.name: (f.default if f.default is not MISSING else f.default_factory()) for f in fields(TrainConfig)}
-    defaults = {k: asdict(v) if is_dataclass(v) else v for k, v in defaults.items()}
-    old = {**{k: v for k, v in defaults.items() if k not in res["config"]}, **res["config"]}
-    old = json.loads(json.dumps(old))  # as the JSON file would hold it
-    return (
-        res
-        if same(old) == same(json.loads(json.dumps(asdict(resolve_run(cfg))))) and len(res["history"]) == cfg.epochs
-        else None
-    )
+    same = not config_changes(res["config"], resolve_run(cfg))
+    return res if same and len(res["history"]) == cfg.epochs else None
+
+def check_resume(cfg: TrainConfig, out: Path) -> None:
+    """`--resume` continues the run in `out` only when it is the run `cfg` (resolved) asks for; otherwise one error
+    naming each setting that differs. Longer, elsewhere or with other workers is the same run (`RESUMABLE_FIELDS`)."""
+    f = out / "run.json"
+    if not (out / "checkpoints" / "last.json").is_file() or not f.is_file(): return
+    changes = config_changes(json.loads(f.read_text())["config"], cfg, RESUMABLE_FIELDS)
+    if changes:
+        said = "; ".join(f"--{k.replace('_', '-')} {a!r} then, {b!r} now" for k, (a, b) in changes.items())
+        raise UsageError(f"--resume: {out} holds a run with other settings ({said}): give the same ones, or another "
+                         "--out")
 
 def _encoder_record(cfg: TrainConfig) -> dict | None:
     """What run.json says about the encoder: the weights asked for, what they resolved to (with sha256), frozen or

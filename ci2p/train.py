@@ -26,7 +26,7 @@ from .inputs import Inputs, build_inputs, check_store_model
 from .latent_aug import LatentAugment
 from .encoder import load_encoder_weights
 from .models import CI2PStem, ci2p_stem, load_weights, model_facts, save_weights
-from .run_config import WARMUP_LR_FRACTION, TrainConfig, resolve_run, write_run_record
+from .run_config import WARMUP_LR_FRACTION, TrainConfig, check_resume, resolve_run, write_run_record
 from .store.manifest import read_manifest
 from .store.read import EpochViews, LatentErasing
 _logger = logging.getLogger("ci2p.train")  # a fixed name: the same logger when a notebook runs this code
@@ -243,6 +243,7 @@ def train(cfg: TrainConfig) -> dict:
     check_worker_tmpdir(data.workers)
     rank, world, device = setup_distributed(cfg.device)
     out, main_rank = output_folder(cfg.out), rank == 0   # made by its first file: a refused run leaves none
+    if cfg.resume: check_resume(cfg, out)             # the folder's run is this run, or one line says what differs
     # ---- inputs: a latent store, a latent cache of this run's own, or the images
     inputs = build_inputs(data, cfg.seed, cfg.recipe, out, store=cfg.store, manifest=manifest,
                           encoder=cache_encoder(model_args, cfg.seed) if cfg.cache_latents else None,

@@ -75,6 +75,19 @@ def test_out_is_an_existing_file(command, tmp_path):
     assert f"--out {f} is an existing file" in r.stderr and f.read_text() == "x", r.stderr[-2000:]
 
 
+def test_resume_into_another_run(tmp_path):
+    "--resume into a folder whose run trained with another seed: one line naming it, the run untouched."
+    out, small = tmp_path / "run", ["--img-size", "32", "--max-train-samples", "16", "--max-val-samples", "8",
+                                    "--batch-size", "8", "--no-progress"]
+    assert run(tmp_path, "ci2p.train", *small, "--out", str(out)).returncode == 0
+    before = (out / "result.json").read_bytes()
+    r = run(tmp_path, "ci2p.train", *small, "--seed", "1", "--epochs", "2", "--resume", "--out", str(out))
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert "--seed 0 then, 1 now" in r.stderr and (out / "result.json").read_bytes() == before, r.stderr[-2000:]
+    r = run(tmp_path, "ci2p.train", *small, "--epochs", "2", "--lr", "5e-5", "--resume", "--out", str(out))  # on
+    assert r.returncode == 0 and "resumed" in r.stderr + r.stdout, r.stderr[-2000:]
+
+
 REFUSED_INPUT = {  # a command, and the flags that name its input: a folder that is not there
     "ci2p.train": ["--dataset", "imagefolder", "--data-dir"],
     "ci2p.store build": ["--dataset", "imagefolder", "--data-dir"],
