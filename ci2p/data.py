@@ -334,6 +334,12 @@ class DataConfig(FromFlags):
         if self.split_manifest: return self.split_manifest
         return str(Path(out) / "split.json") if self.dataset in SPLIT_DATASETS else None
 
+    @classmethod
+    def unset(cls) -> DataConfig:
+        """The data flags before any is typed, for a command that fills them from elsewhere (a store, a run): `dataset`
+        and `img_size` are None, so a flag typed with the reader's default value still counts as given."""
+        return cls(dataset=None, img_size=None)
+
 # %% ../nbs/lib/05_data.ipynb #a26ffd3c
 def image_splits(data: DataConfig, seed: int = 0, recipe: str = "paper", out=None):
     """(train, val, DataInfo): the images `data` names with `recipe`'s transforms (no random mirror), the split of a

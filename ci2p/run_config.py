@@ -63,7 +63,7 @@ class TrainConfig(FromFlags):
     )
     drop_path_rate: float = arg(0.1, "stochastic depth, rising linearly over the blocks", group="Model")
     data: DataConfig = arg(help="the images (not given: dataset demo at 128 px, or the store's)",
-                           factory=lambda: DataConfig(dataset=None, img_size=None))
+                           factory=DataConfig.unset)
     store: str | None = arg(
         None,
         "train from a latent store built by `python -m ci2p.store build` (frozen CI2P encoder); its manifest "

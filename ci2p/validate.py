@@ -25,17 +25,13 @@ from .train import autocast_context
 __all__ = ['ValidateConfig', 'resolve', 'validate', 'main']
 
 # %% ../nbs/lib/13_validate.ipynb #vali0006
-def _data_not_given() -> DataConfig:
-    "The data flags before any is typed: `--dataset` and `--img-size` unset (the run's, else demo and 256 px)."
-    return DataConfig(dataset=None, img_size=None)
-
 @dataclass
 class ValidateConfig(FromFlags):
     "`python -m ci2p.validate`: evaluate a trained model (each field is a flag)."
     checkpoint: str = arg(help="a run folder (model.safetensors + run.json) or a model .safetensors file")
     model: str | None = arg(None, "the registered model (default: the run's)", group="Model")
     model_kwargs: dict | None = arg(None, "model constructor arguments (default: the run's)", group="Model")
-    data: DataConfig = arg(help="the images", factory=_data_not_given)
+    data: DataConfig = arg(help="the images", factory=DataConfig.unset)   # --dataset, --img-size: the run's
     store: str | None = arg(None, "evaluate on the validation split of this latent store instead of images")
     recipe: str | None = arg(None, "whose evaluation transform: paper or official (default: the run's)")
     seed: int | None = arg(None, "seed of the split and subsets (default: the run's)")
@@ -58,7 +54,7 @@ def resolve(cfg: ValidateConfig) -> tuple[ValidateConfig, Path, dict]:
         run = json.loads((ck / "run.json").read_text())
     rc = run.get("config", {})
     data = dict(rc.get("data", {}))
-    unset, typed = asdict(_data_not_given()), asdict(cfg.data)
+    unset, typed = asdict(DataConfig.unset()), asdict(cfg.data)
     given = {k: v for k, v in typed.items() if v != unset[k]}
     data.update(given)
     if ck.is_dir() and not data.get("split_manifest") and (ck / "split.json").is_file():
