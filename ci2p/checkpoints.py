@@ -4,13 +4,14 @@
 
 # %% ../nbs/lib/00_checkpoints.ipynb #chec0003
 from __future__ import annotations
-import json, logging, os
+import json, logging, os, shutil
 from pathlib import Path
+from .errors import UsageError
 from .files import save_json, sha256_file
 _logger = logging.getLogger("ci2p.checkpoints")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['record_checkpoint', 'usable_checkpoint']
+__all__ = ['record_checkpoint', 'usable_checkpoint', 'fresh_start']
 
 # %% ../nbs/lib/00_checkpoints.ipynb #d9c779f0
 def record_checkpoint(folder: str | os.PathLike, entry: dict, keep: int = 2) -> dict:
@@ -52,3 +53,19 @@ def usable_checkpoint(folder: str | os.PathLike) -> dict | None:
             + ("trying the one before it" if i + 1 < len(entries) else "no older checkpoint is kept")
         )
     return None
+
+# %% ../nbs/lib/00_checkpoints.ipynb #21bfdecc
+def fresh_start(out: str | os.PathLike, overwrite: bool, outputs=(), delete: bool = True) -> None:
+    """Before a run starts from scratch in `out`: an earlier run there (its `checkpoints/last.json` or one of its
+    `outputs`) is one error naming --resume and --overwrite; with `overwrite`, its checkpoints and `outputs` are deleted
+    (by this process if `delete`)."""
+    out = Path(out)
+    held = [n for n in ("checkpoints/last.json", *outputs) if (out / n).is_file()]
+    if not held: return
+    if not overwrite:
+        raise UsageError(f"{out} holds a run ({held[0]}): --resume carries it on, --overwrite deletes it and starts "
+                         "afresh, or give another --out")
+    if not delete: return
+    for name in outputs: (out / name).unlink(missing_ok=True)
+    shutil.rmtree(out / "checkpoints", ignore_errors=True)
+

@@ -109,6 +109,8 @@ class TrainConfig(FromFlags):
         group="Run",
     )
     resume: bool = arg(False, "continue from OUT/checkpoints/last.json", group="Run")
+    overwrite: bool = arg(False, "start afresh in an OUT that holds a run, deleting its checkpoints and results",
+                          group="Run")
     seed: int = arg(0, "seed of the split, the initialisation and every epoch's randomness", group="Run")
     device: str | None = arg(
         None, "cpu, cuda, cuda:N, mps (default: the best available; under torchrun cuda:LOCAL_RANK)", group="Run"
@@ -133,6 +135,7 @@ class TrainConfig(FromFlags):
             if getattr(self, name) < 1:
                 raise UsageError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}")
         if not self.lr > 0: raise UsageError(f"--lr must be > 0, got {self.lr}")
+        if self.resume and self.overwrite: raise UsageError("--resume and --overwrite: give one of them")
         if self.weight_decay is not None and self.weight_decay < 0:
             raise UsageError(f"--weight-decay must be >= 0, got {self.weight_decay}")
         if self.encoder_weights != "default" and facts.encoder is None:
@@ -222,7 +225,7 @@ def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> Trai
     )
 
 # %% ../nbs/lib/06_run_config.ipynb #2ac673cb
-LAUNCH_FIELDS = ("resume", "progress", "out")   # how a run is launched, not what it trains
+LAUNCH_FIELDS = ("resume", "overwrite", "progress", "out")   # how a run is launched, not what it trains
 # what a resumed run may change besides: the optimiser's course (train longer, or on with a lower --lr after a NaN, as
 # its message advises) and where and how fast it runs; never the model, the data, the recipe, the batch or the seed
 RESUMABLE_FIELDS = LAUNCH_FIELDS + ("epochs", "lr", "min_lr", "weight_decay", "warmup_epochs", "grad_clip", "device",

@@ -16,7 +16,7 @@ import torch.nn as nn
 from timm.loss import SoftTargetCrossEntropy
 from timm.scheduler import CosineLRScheduler
 from tqdm.auto import tqdm
-from .checkpoints import record_checkpoint, usable_checkpoint
+from .checkpoints import fresh_start, record_checkpoint, usable_checkpoint
 from .cli import config_from_args, config_parser, run_cli
 from .errors import UsageError
 from .files import atomic_write, load_torch, output_folder, save_json, save_torch
@@ -32,8 +32,8 @@ from .store.read import EpochViews, LatentErasing
 _logger = logging.getLogger("ci2p.train")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['save_checkpoint', 'load_checkpoint', 'build_optimizer', 'autocast_context', 'train_step', 'epoch_seed', 'build_model',
-           'cache_encoder', 'build_loaders', 'wrap_model', 'evaluate', 'run_epoch', 'train', 'main']
+__all__ = ['RUN_OUTPUTS', 'save_checkpoint', 'load_checkpoint', 'build_optimizer', 'autocast_context', 'train_step', 'epoch_seed',
+           'build_model', 'cache_encoder', 'build_loaders', 'wrap_model', 'evaluate', 'run_epoch', 'train', 'main']
 
 # %% ../nbs/lib/06_train.ipynb #9d510400
 def _rng_state() -> dict:
@@ -43,6 +43,8 @@ def _rng_state() -> dict:
         "numpy": [np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]],
         "python": repr(random.getstate()),
     }
+
+RUN_OUTPUTS = ("result.json", "model.safetensors", "metrics.json", "metrics.csv")  # a run's files beside checkpoints/
 
 def save_checkpoint(out: Path, epoch: int, model, opt, sched, history: list) -> Path:
     ck = out / "checkpoints"; ck.mkdir(parents=True, exist_ok=True)
@@ -244,6 +246,7 @@ def train(cfg: TrainConfig) -> dict:
     rank, world, device = setup_distributed(cfg.device)
     out, main_rank = output_folder(cfg.out), rank == 0   # made by its first file: a refused run leaves none
     if cfg.resume: check_resume(cfg, out)             # the folder's run is this run, or one line says what differs
+    else: fresh_start(out, cfg.overwrite, RUN_OUTPUTS, delete=main_rank)   # no run written over without --overwrite
     # ---- inputs: a latent store, a latent cache of this run's own, or the images
     inputs = build_inputs(data, cfg.seed, cfg.recipe, out, store=cfg.store, manifest=manifest,
                           encoder=cache_encoder(model_args, cfg.seed) if cfg.cache_latents else None,

@@ -1,5 +1,6 @@
 """A new user's mistakes, typed as commands: each is one line on stderr naming the problem, a non-zero exit status,
 and no traceback; none of them reads a dataset first."""
+import json
 import os
 import subprocess
 import sys
@@ -75,17 +76,27 @@ def test_out_is_an_existing_file(command, tmp_path):
     assert f"--out {f} is an existing file" in r.stderr and f.read_text() == "x", r.stderr[-2000:]
 
 
-def test_resume_into_another_run(tmp_path):
-    "--resume into a folder whose run trained with another seed: one line naming it, the run untouched."
+def test_a_folder_that_holds_a_run(tmp_path):
+    """A folder whose run trained with seed 0: a fresh start without --resume, or --resume with another seed, is one line
+    and the run untouched; --resume with its settings carries it on; --overwrite trains afresh, leaving nothing of it."""
     out, small = tmp_path / "run", ["--img-size", "32", "--max-train-samples", "16", "--max-val-samples", "8",
                                     "--batch-size", "8", "--no-progress"]
     assert run(tmp_path, "ci2p.train", *small, "--out", str(out)).returncode == 0
     before = (out / "result.json").read_bytes()
-    r = run(tmp_path, "ci2p.train", *small, "--seed", "1", "--epochs", "2", "--resume", "--out", str(out))
-    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-2000:]
-    assert "--seed 0 then, 1 now" in r.stderr and (out / "result.json").read_bytes() == before, r.stderr[-2000:]
+    for again, said in ((["--seed", "1"], "--resume carries it on, --overwrite deletes it"),
+                        (["--seed", "1", "--epochs", "2", "--resume"], "--seed 0 then, 1 now")):
+        r = run(tmp_path, "ci2p.train", *small, *again, "--out", str(out))
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-2000:]
+        assert said in r.stderr and (out / "result.json").read_bytes() == before, r.stderr[-2000:]
     r = run(tmp_path, "ci2p.train", *small, "--epochs", "2", "--lr", "5e-5", "--resume", "--out", str(out))  # on
     assert r.returncode == 0 and "resumed" in r.stderr + r.stdout, r.stderr[-2000:]
+    r = run(tmp_path, "ci2p.train", *small, "--seed", "1", "--overwrite", "--out", str(out))
+    assert r.returncode == 0, r.stderr[-2000:]
+    res = json.loads((out / "result.json").read_text())
+    assert res["config"]["seed"] == 1 and len(res["history"]) == 1, res["history"]
+    # the seed-0 run's epoch-2 checkpoint is gone, not kept in last.json as this run's fallback
+    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == \
+        ["epoch0001.safetensors", "epoch0001.state.pt", "last.json"]
 
 
 REFUSED_INPUT = {  # a command, and the flags that name its input: a folder that is not there

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from compressai.losses import RateDistortionLoss
 from compressai.models.google import FactorizedPrior
 from timm.scheduler import CosineLRScheduler
-from ..checkpoints import record_checkpoint, usable_checkpoint
+from ..checkpoints import fresh_start, record_checkpoint, usable_checkpoint
 from ..cli import FromFlags, arg
 from .model import codec_forward, crop_back, image_tensor, load_codec, pad_codec, psnr_from_mse, save_codec
 from .photos import CROP_RECIPES, CropPyramid, RandomCrops, photo_files, resize_long_side, training_images
@@ -28,8 +28,8 @@ from ..runtime import check_worker_tmpdir, get_device, seed_everything
 _logger = logging.getLogger("ci2p.codec.pretrain")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['CODEC_PARTS', 'DECODER_LATENTS', 'DEFAULT_WARMUP_STEPS', 'PretrainConfig', 'heldout_tensors', 'heldout_estimate',
-           'PretrainInputs', 'pretrain_inputs', 'crop_loader', 'CodecTraining', 'pretrain_setup',
+__all__ = ['CODEC_PARTS', 'DECODER_LATENTS', 'DEFAULT_WARMUP_STEPS', 'PRETRAIN_OUTPUTS', 'PretrainConfig', 'heldout_tensors',
+           'heldout_estimate', 'PretrainInputs', 'pretrain_inputs', 'crop_loader', 'CodecTraining', 'pretrain_setup',
            'save_pretrain_checkpoint', 'resume_pretraining', 'pretrain_step', 'finish_pretraining', 'pretrain_codec']
 
 # %% ../../nbs/lib/02b_codec_pretrain.ipynb #58bed7b7
@@ -100,6 +100,7 @@ class PretrainConfig(FromFlags):
     threads: int | None = arg(None, "torch CPU threads (default: leave as is)")
     device: str | None = arg(None, "cpu, cuda, cuda:N, mps (default: the best available)")
     resume: bool = arg(False, "continue from the newest intact checkpoint in OUT/checkpoints")
+    overwrite: bool = arg(False, "start afresh in an OUT that holds a run, deleting its checkpoints and files")
 
     @property
     def warmup(self) -> int:
@@ -116,6 +117,7 @@ class PretrainConfig(FromFlags):
         if not 0 <= self.warmup < self.steps:
             raise UsageError(f"--warmup-steps must be in [0, --steps), got {self.warmup_steps}")
         if self.grey_weight < 0: raise UsageError(f"--grey-weight must be >= 0, got {self.grey_weight}")
+        if self.resume and self.overwrite: raise UsageError("--resume and --overwrite: give one of them")
         if not 0 < self.level_decay <= 1: raise UsageError(f"--level-decay must be in (0, 1], got {self.level_decay}")
         if self.train == "decoder" and self.init is None:
             raise UsageError("--train decoder refines the decoder of a trained codec: give it with --init")
@@ -274,6 +276,8 @@ def _log_record(step: int, losses: dict, run: CodecTraining, since: tuple[int, f
     }
 
 # %% ../../nbs/lib/02b_codec_pretrain.ipynb #1346c32f
+PRETRAIN_OUTPUTS = ("metrics.json", "codec.safetensors", "encoder.safetensors")  # beside checkpoints/
+
 def finish_pretraining(
     out: Path, run: CodecTraining, cfg: PretrainConfig, inputs: PretrainInputs, lmbda: float, device
 ) -> dict:
@@ -307,6 +311,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     (default: the manifest's `eval` split when `cfg.data` is a manifest). `on_step(step, record)`: called per log."""
     out = output_folder(cfg.out)   # made by its first file, checkpoints/ too: a refused run leaves none
     ck = out / "checkpoints"
+    if not cfg.resume: fresh_start(out, cfg.overwrite, PRETRAIN_OUTPUTS)   # no run written over without --overwrite
     if cfg.threads: torch.set_num_threads(cfg.threads)
     check_worker_tmpdir(cfg.workers)
     device = get_device(cfg.device)
