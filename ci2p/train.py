@@ -6,7 +6,7 @@
 from __future__ import annotations
 import csv, io, logging, random, sys, time
 from contextlib import nullcontext
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 import numpy as np
 import timm
@@ -32,8 +32,9 @@ from .store.read import EpochViews, LatentErasing
 _logger = logging.getLogger("ci2p.train")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['RUN_OUTPUTS', 'save_checkpoint', 'load_checkpoint', 'build_optimizer', 'autocast_context', 'train_step', 'epoch_seed',
-           'build_model', 'cache_encoder', 'build_loaders', 'wrap_model', 'evaluate', 'run_epoch', 'train', 'main']
+__all__ = ['RUN_OUTPUTS', 'RunClock', 'save_checkpoint', 'load_checkpoint', 'build_optimizer', 'autocast_context', 'train_step',
+           'epoch_seed', 'build_model', 'cache_encoder', 'build_loaders', 'wrap_model', 'evaluate', 'run_epoch',
+           'train', 'main']
 
 # %% ../nbs/lib/06_train.ipynb #9d510400
 def _rng_state() -> dict:
@@ -46,17 +47,41 @@ def _rng_state() -> dict:
 
 RUN_OUTPUTS = ("result.json", "model.safetensors", "metrics.json", "metrics.csv")  # a run's files beside checkpoints/
 
-def save_checkpoint(out: Path, epoch: int, model, opt, sched, history: list) -> Path:
+@dataclass
+class RunClock:
+    """A run's wall time and its latent cache, across launches. Each epoch record gets `wall_s`, the seconds from the
+    run's start to the end of that epoch, an earlier launch counted up to its last checkpoint (what a crash loses after
+    it is not); the latent cache's time and state stay those of the launch that built it."""
+    start: float                      # this launch's start (time.time())
+    latent_cache_s: float = 0.0       # seconds spent building the latent cache (or finding it built)
+    latent_cache: str | None = None   # "cold": built by this run; "warm": found built before it; None: no cache
+    before_s: float = 0.0             # the earlier launches' seconds
+
+    def wall_s(self) -> float: return self.before_s + time.time() - self.start
+
+    def total_s(self, history: list) -> float:
+        "The run's wall time: at its last epoch's end (a launch that trained no epoch adds nothing)."
+        return history[-1].get("wall_s", self.before_s)
+
+    def state(self) -> dict: return {"latent_cache_s": self.latent_cache_s, "latent_cache": self.latent_cache}
+
+    def resume(self, history: list, state: dict | None) -> None:
+        """Go on from a checkpoint's `history` and clock `state` (a checkpoint written before the clock has neither:
+        its epochs' own seconds then stand for the earlier launches, a lower bound)."""
+        self.before_s = history[-1].get("wall_s", sum(r["epoch_s"] for r in history)) if history else 0.0
+        if state: self.latent_cache_s, self.latent_cache = state["latent_cache_s"], state["latent_cache"]
+
+def save_checkpoint(out: Path, epoch: int, model, opt, sched, history: list, clock: RunClock | None = None) -> Path:
     ck = out / "checkpoints"; ck.mkdir(parents=True, exist_ok=True)
     w, s = ck / f"epoch{epoch:04d}.safetensors", ck / f"epoch{epoch:04d}.state.pt"
     save_weights(model, w, epoch=epoch)
     save_torch({"epoch": epoch, "opt": opt.state_dict(), "sched": sched.state_dict() if sched else None,
-                "history": history, "rng": _rng_state()}, s)
+                "history": history, "rng": _rng_state(), "clock": clock.state() if clock else None}, s)
     record_checkpoint(ck, {"epoch": epoch, "files": {"weights": w.name, "state": s.name}}, keep=2)
     return w
 
-def load_checkpoint(out: Path, model, opt, sched, lr: float) -> tuple[int, list]:
-    "Restore the newest intact checkpoint in `out/checkpoints`; returns (epochs done, history)."
+def load_checkpoint(out: Path, model, opt, sched, lr: float, clock: RunClock | None = None) -> tuple[int, list]:
+    "The newest intact checkpoint in `out/checkpoints` restored (and `clock`'s earlier launches); (epochs, history)."
     ck = out / "checkpoints"
     entry = usable_checkpoint(ck)
     if entry is None:
@@ -67,6 +92,7 @@ def load_checkpoint(out: Path, model, opt, sched, lr: float) -> tuple[int, list]
     if sched is None:  # constant-lr recipe: the --lr of this run applies (e.g. resuming after a NaN with a lower lr)
         for g in opt.param_groups: g["lr"] = g["initial_lr"] = lr
     if sched is not None and st["sched"] is not None: sched.load_state_dict(st["sched"])
+    if clock is not None: clock.resume(st["history"], st.get("clock"))
     return st["epoch"], st["history"]
 
 # %% ../nbs/lib/06_train.ipynb #83d3a982
@@ -136,7 +162,8 @@ def _shard(ds, rank, world):
 
 def _write_metrics(out: Path, history: list):
     save_json(history, out / "metrics.json")
-    buf = io.StringIO(); w = csv.DictWriter(buf, fieldnames=list(history[0])); w.writeheader(); w.writerows(history)
+    names = list(dict.fromkeys(k for r in history for k in r))   # every record's fields (older records may lack some)
+    buf = io.StringIO(); w = csv.DictWriter(buf, fieldnames=names); w.writeheader(); w.writerows(history)
     with atomic_write(out / "metrics.csv", "w") as f: f.write(buf.getvalue())
 
 def build_model(name: str, num_classes: int, img_size: int, drop_path_rate: float = 0.0,
@@ -238,7 +265,7 @@ def run_epoch(wrapped, loaders, epoch: int, opt, sched, step_args: dict, rank: i
 def train(cfg: TrainConfig) -> dict:
     """Train `cfg.model`; writes run.json, metrics.{csv,json}, checkpoints/, model.safetensors and result.json to
     `cfg.out`."""
-    t_start = time.time()
+    clock = RunClock(time.time())
     manifest = read_manifest(cfg.store) if cfg.store else None   # read once: resolving, checks and readers share it
     given, cfg = cfg, resolve_run(cfg, manifest)                # what was typed, and the run it asks for
     data, model_args = cfg.data, cfg.model_args()
@@ -253,6 +280,7 @@ def train(cfg: TrainConfig) -> dict:
                           cache=out / "latents" if cfg.cache_latents else None,
                           batch_size=cfg.batch_size, device=device, progress=cfg.progress and main_rank,
                           verify=cfg.verify)
+    clock.latent_cache_s, clock.latent_cache = inputs.encode_s, inputs.cache_state
     # ---- model and optimiser (the recipe)
     seed_everything(cfg.seed)
     model = build_model(num_classes=len(inputs.classes), **model_args).to(device)
@@ -267,7 +295,7 @@ def train(cfg: TrainConfig) -> dict:
                      augment=LatentAugment(cfg.latent_aug, latent_mean) if cfg.latent_aug else None)
     start, history = 0, []
     if cfg.resume and (out / "checkpoints" / "last.json").is_file():
-        start, history = load_checkpoint(out, model, opt, sched, cfg.lr)
+        start, history = load_checkpoint(out, model, opt, sched, cfg.lr, clock)
         if main_rank: _logger.info(f"resumed {out} after epoch {start}")
     elif cfg.resume and main_rank: _logger.info(f"--resume: no checkpoint in {out}, starting from scratch")
     wrapped = wrap_model(model, cfg.compile, device)
@@ -278,14 +306,14 @@ def train(cfg: TrainConfig) -> dict:
         rec = run_epoch(wrapped, loaders, epoch, opt, sched, step_args, rank, device, seed=cfg.seed,
                         label=f"{cfg.model} epoch {epoch + 1}/{cfg.epochs}" if cfg.progress and main_rank else None,
                         checkpoints=out / "checkpoints")
-        history.append(rec)
+        history.append({**rec, "wall_s": clock.wall_s()})
         if main_rank:
             _write_metrics(out, history)
-            save_checkpoint(out, epoch + 1, model, opt, sched, history)
+            save_checkpoint(out, epoch + 1, model, opt, sched, history, clock)
             _logger.info(f"epoch {rec['epoch']}: loss {rec['train_loss']:.4f}  val top-1 {rec['val_top1']:.2f} %  "
                   f"{rec['epoch_s']:.1f} s  {rec['images_per_s']:.1f} img/s")
     res = {"history": history, "out": str(out), "classes": inputs.classes, "world_size": world,
-           "latent_cache_s": inputs.encode_s, "latent_cache": inputs.cache_state, "wall_s": time.time() - t_start,
+           "wall_s": clock.total_s(history), **clock.state(),   # latent_cache_s, latent_cache
            "latent": cfg.facts.latent if cfg.facts.encoder else None, "inputs": inputs.source, "config": asdict(cfg)}
     if main_rank:
         save_weights(model, out / "model.safetensors", arch=cfg.model, epochs=cfg.epochs)
