@@ -55,16 +55,16 @@ def usable_checkpoint(folder: str | os.PathLike) -> dict | None:
     return None
 
 # %% ../nbs/lib/00_checkpoints.ipynb #21bfdecc
-def fresh_start(out: str | os.PathLike, overwrite: bool, outputs=(), delete: bool = True) -> None:
+def fresh_start(out: str | os.PathLike, overwrite: bool, outputs=(), delete: bool = True, resumable: bool = True):
     """Before a run starts from scratch in `out`: an earlier run there (its `checkpoints/last.json` or one of its
-    `outputs`) is one error naming --resume and --overwrite; with `overwrite`, its checkpoints and `outputs` are deleted
-    (by this process if `delete`)."""
+    `outputs`) is one error naming --overwrite (and --resume, for a `resumable` command); with `overwrite`, its
+    checkpoints and `outputs` are deleted (by this process if `delete`)."""
     out = Path(out)
     held = [n for n in ("checkpoints/last.json", *outputs) if (out / n).is_file()]
     if not held: return
     if not overwrite:
-        raise UsageError(f"{out} holds a run ({held[0]}): --resume carries it on, --overwrite deletes it and starts "
-                         "afresh, or give another --out")
+        raise UsageError(f"{out} holds a run ({held[0]}): " + ("--resume carries it on, " if resumable else "")
+                         + "--overwrite deletes it and starts afresh, or give another --out")
     if not delete: return
     for name in outputs: (out / name).unlink(missing_ok=True)
     shutil.rmtree(out / "checkpoints", ignore_errors=True)

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 from compressai.models.google import FactorizedPrior
+from ..checkpoints import fresh_start
 from ..cli import FromFlags, arg
 from .model import CODEC_STRIDE, latent_symbols, load_codec, pad_codec, save_codec, zero_floor_bpp
 from .photos import CropPyramid, photo_files, training_images
@@ -21,7 +22,8 @@ from ..runtime import get_device
 _logger = logging.getLogger("ci2p.codec.prior")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['SYMBOL_RADIUS', 'PRIOR_PARAMETERS', 'symbol_histogram', 'prior_bits', 'fit_prior', 'RefitPriorConfig', 'refit_prior']
+__all__ = ['SYMBOL_RADIUS', 'PRIOR_PARAMETERS', 'PRIOR_OUTPUTS', 'symbol_histogram', 'prior_bits', 'fit_prior',
+           'RefitPriorConfig', 'refit_prior']
 
 # %% ../../nbs/lib/02c_codec_prior.ipynb #c78f3caa
 SYMBOL_RADIUS = 256  # symbols counted in [-256, 256] about each channel's median (a rarer, wider one at the edge)
@@ -101,6 +103,7 @@ class RefitPriorConfig(FromFlags):
     eval_long_side: int = arg(768, "held-out photographs resized to this long side")
     threads: int | None = arg(None, "torch CPU threads (default: leave as is)")
     device: str | None = arg(None, "cpu, cuda, cuda:N, mps (default: the best available)")
+    overwrite: bool = arg(False, "replace the codec.safetensors and metrics.json (or a run) already in OUT")
 
     def __post_init__(self):
         for name in ("steps", "crop"):
@@ -109,11 +112,15 @@ class RefitPriorConfig(FromFlags):
         if self.grey_weight < 0: raise UsageError(f"--grey-weight must be >= 0, got {self.grey_weight}")
         if not 0 < self.level_decay <= 1: raise UsageError(f"--level-decay must be in (0, 1], got {self.level_decay}")
 
+PRIOR_OUTPUTS = ("codec.safetensors", "metrics.json")   # what a refit writes into OUT
+
 def refit_prior(cfg: RefitPriorConfig, images=None, eval_images=None) -> dict:
     """Refit the prior of the codec `cfg.init` to the rounded symbols of the training photographs of `cfg.data` (every
     pyramid level, weighted as pretraining samples it; transforms and medians unchanged) and write `codec.safetensors`
     and `metrics.json` to `cfg.out`. `images` / `eval_images`: PIL images or files instead."""
     out = output_folder(cfg.out)   # made by its first file: a refit refused for its input leaves no folder
+    # what OUT holds is replaced only with --overwrite, at the end, after --init (which may be OUT's codec) is read
+    fresh_start(out, cfg.overwrite, PRIOR_OUTPUTS, delete=False, resumable=False)
     if cfg.threads: torch.set_num_threads(cfg.threads)
     device, t0 = get_device(cfg.device), time.time()
     broken, provenance = [], {"images": "given"}
