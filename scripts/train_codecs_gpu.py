@@ -19,14 +19,19 @@ Every argument after `--` goes to each pretrain unchanged (the recipe: crop, bat
 from __future__ import annotations
 import argparse, json, os, subprocess, sys, time
 from pathlib import Path
+from ci2p.checkpoints import fresh_start
+from ci2p.codec.pretrain import PRETRAIN_OUTPUTS
+from ci2p.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def pretrain_command(data: str, out: Path, quality: int, steps: int, workers: int, device: str, extra: list[str],
                      probe: bool = False) -> list[str]:
-    "The `python -m ci2p.codec pretrain` command of one run (`probe`: no held-out curve, no intermediate checkpoints)."
-    every = ["--eval-every", "0", "--log-every", "10", "--ckpt-every", str(steps), "--warmup-steps", "10"] if probe else \
+    """The `python -m ci2p.codec pretrain` command of one run (`probe`: no held-out curve, no intermediate checkpoints;
+    a measurement, written over when the script runs again)."""
+    every = ["--eval-every", "0", "--log-every", "10", "--ckpt-every", str(steps), "--warmup-steps", "10",
+             "--overwrite"] if probe else \
             ["--eval-every", str(max(steps // 10, 1)), "--log-every", "100", "--ckpt-every", "1000",
              "--warmup-steps", str(min(500, steps // 20))]
     return [sys.executable, "-m", "ci2p.codec", "pretrain", "--data", data, "--out", str(out), "--quality", str(quality),
@@ -69,8 +74,13 @@ def main(argv=None):
     p.add_argument("--workers", type=int, default=None, help="crop workers per run (default: the CPUs shared out)")
     p.add_argument("--steps", type=int, default=None, help="train every quality this many steps; no probes, no plan")
     p.add_argument("--device", default="cuda")
+    p.add_argument("--overwrite", action="store_true", help="train afresh where OUT/codec-qQ holds a run, deleting it")
     a = p.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     t0, out, qs = time.time(), a.out, a.qualities
+    for q in qs:   # a codec run is never written over unasked: refused before a probe spends the budget
+        try: fresh_start(out / f"codec-q{q}", a.overwrite, PRETRAIN_OUTPUTS, delete=False, resumable=False)
+        except UsageError as e: raise SystemExit(f"train_codecs_gpu.py: error: {e}") from None
+    if a.overwrite: extra = [*extra, "--overwrite"]   # each run deletes its folder's earlier run as it starts
     out.mkdir(parents=True, exist_ok=True)
     cpus = os.cpu_count() or 2
     w1 = a.workers if a.workers is not None else max(cpus - 2, 0)

@@ -44,3 +44,11 @@ def test_fixed_steps_run_on_cpu(tmp_path):
     for q in (1, 3):
         m = json.loads((out / f"codec-q{q}" / "metrics.json").read_text())
         assert m["config"]["quality"] == q and m["history"][-1]["step"] == 4 and (out / f"codec-q{q}" / "codec.safetensors").is_file()
+    # run again into the same OUT: refused before any work, the codecs untouched; --overwrite trains them afresh
+    before = (out / "codec-q3" / "codec.safetensors").read_bytes()
+    again = subprocess.run(r.args, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert again.returncode != 0 and "codec-q1 holds a run" in again.stderr and "Traceback" not in again.stderr, again.stderr
+    assert (out / "codec-q3" / "codec.safetensors").read_bytes() == before
+    args = r.args[:r.args.index("--")] + ["--overwrite"] + r.args[r.args.index("--"):]
+    again = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and all("--overwrite" in c for c in json.loads((out / "plan.json").read_text())["commands"])
