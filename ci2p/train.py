@@ -51,7 +51,7 @@ RUN_OUTPUTS = ("result.json", "model.safetensors", "metrics.json", "metrics.csv"
 class RunClock:
     """A run's wall time and its latent cache, across launches. Each epoch record gets `wall_s`, the seconds from the
     run's start to the end of that epoch, an earlier launch counted up to its last checkpoint (what a crash loses after
-    it is not); the latent cache's time and state stay those of the launch that built it."""
+    it is not); the latent cache is "cold" when a launch built it, its seconds those of the launches that did."""
     start: float                      # this launch's start (time.time())
     latent_cache_s: float = 0.0       # seconds spent building the latent cache (or finding it built)
     latent_cache: str | None = None   # "cold": built by this run; "warm": found built before it; None: no cache
@@ -69,7 +69,10 @@ class RunClock:
         """Go on from a checkpoint's `history` and clock `state` (a checkpoint written before the clock has neither:
         its epochs' own seconds then stand for the earlier launches, a lower bound)."""
         self.before_s = history[-1].get("wall_s", sum(r["epoch_s"] for r in history)) if history else 0.0
-        if state: self.latent_cache_s, self.latent_cache = state["latent_cache_s"], state["latent_cache"]
+        if not state: return
+        if self.latent_cache != "cold":   # found built: by an earlier launch of this run, or before it
+            self.latent_cache_s, self.latent_cache = state["latent_cache_s"], state["latent_cache"]
+        elif state["latent_cache"] == "cold": self.latent_cache_s += state["latent_cache_s"]   # built again
 
 def save_checkpoint(out: Path, epoch: int, model, opt, sched, history: list, clock: RunClock | None = None) -> Path:
     ck = out / "checkpoints"; ck.mkdir(parents=True, exist_ok=True)
