@@ -55,10 +55,11 @@ def usable_checkpoint(folder: str | os.PathLike) -> dict | None:
     return None
 
 # %% ../nbs/lib/00_checkpoints.ipynb #21bfdecc
-def fresh_start(out: str | os.PathLike, overwrite: bool, outputs=(), delete: bool = True, resumable: bool = True):
+def fresh_start(out: str | os.PathLike, overwrite: bool, outputs=(), delete: bool = True, resumable: bool = True,
+                reads=()):
     """Before a run starts from scratch in `out`: an earlier run there (its `checkpoints/last.json` or one of its
     `outputs`) is one error naming --overwrite (and --resume, for a `resumable` command); with `overwrite`, its
-    checkpoints and `outputs` are deleted (by this process if `delete`)."""
+    checkpoints and `outputs` are deleted (by this process if `delete`), unless one is a file the run `reads`."""
     out = Path(out)
     held = [n for n in ("checkpoints/last.json", *outputs) if (out / n).is_file()]
     if not held: return
@@ -66,6 +67,11 @@ def fresh_start(out: str | os.PathLike, overwrite: bool, outputs=(), delete: boo
         raise UsageError(f"{out} holds a run ({held[0]}): " + ("--resume carries it on, " if resumable else "")
                          + "--overwrite deletes it and starts afresh, or give another --out")
     if not delete: return
+    inputs = {Path(r).resolve() for r in reads if r}
+    for name in outputs:
+        if (out / name).resolve() in inputs:
+            raise UsageError(f"{out / name} is this run's input, and --overwrite would delete it first: copy it "
+                             "elsewhere")
     for name in outputs: (out / name).unlink(missing_ok=True)
     shutil.rmtree(out / "checkpoints", ignore_errors=True)
 

@@ -311,7 +311,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     (default: the manifest's `eval` split when `cfg.data` is a manifest). `on_step(step, record)`: called per log."""
     out = output_folder(cfg.out)   # made by its first file, checkpoints/ too: a refused run leaves none
     ck = out / "checkpoints"
-    if not cfg.resume: fresh_start(out, cfg.overwrite, PRETRAIN_OUTPUTS)   # no run written over without --overwrite
+    if not cfg.resume: fresh_start(out, cfg.overwrite, PRETRAIN_OUTPUTS, reads=[cfg.init])   # none written over unasked
     if cfg.threads: torch.set_num_threads(cfg.threads)
     check_worker_tmpdir(cfg.workers)
     device = get_device(cfg.device)
