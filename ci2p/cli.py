@@ -10,7 +10,8 @@ from timm.utils import ParseKwargs
 from .errors import UsageError
 
 # %% auto #0
-__all__ = ['run_cli', 'KeyValues', 'arg', 'leaf_names', 'config_parser', 'config_from_args', 'FromFlags', 'command_parser']
+__all__ = ['run_cli', 'KeyValues', 'flag_name', 'require_at_least_one', 'arg', 'leaf_names', 'config_parser', 'config_from_args',
+           'FromFlags', 'command_parser']
 
 # %% ../nbs/lib/00_cli.ipynb #clii0006
 def run_cli(main, prog: str, argv=None):
@@ -30,6 +31,18 @@ class KeyValues(ParseKwargs):
         bad = [v for v in values if v and ("=" not in v or v.startswith("="))]   # timm skips empty items
         if bad: raise argparse.ArgumentError(self, f"{bad[0]!r} is not KEY=VALUE")
         super().__call__(parser, namespace, values, option_string)
+
+# %% ../nbs/lib/00_cli.ipynb #f826e659
+def flag_name(field: str) -> str:
+    "The flag of a settings field: `batch_size` -> `--batch-size`."
+    return "--" + field.replace("_", "-")
+
+def require_at_least_one(settings, *names: str) -> None:
+    "One error for the first of the fields `names` of `settings` below 1 (`--epochs must be >= 1, got 0`); None passes."
+    for name in names:
+        value = getattr(settings, name)
+        if value is not None and value < 1: raise UsageError(f"{flag_name(name)} must be >= 1, got {value}")
+
 
 # %% ../nbs/lib/00_cli.ipynb #clii0009
 def arg(
@@ -85,7 +98,7 @@ def _add_fields(parser, group, cls, default_obj=None):
         helptext = meta.get("help", "")
         if meta.get("positional"):
             target.add_argument(dest, metavar=f.name.upper(), help=helptext); continue
-        flag = "--" + f.name.replace("_", "-")
+        flag = flag_name(f.name)
         kw = {"dest": dest, "help": helptext}
         if t is bool:
             kw.update(action=argparse.BooleanOptionalAction, default=bool(default))

@@ -13,7 +13,7 @@ import torch.distributed as dist
 from PIL import Image
 from torchvision import transforms as T
 from timm.data import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, Mixup, create_transform
-from .cli import FromFlags, arg, command_parser, run_cli
+from .cli import FromFlags, arg, command_parser, require_at_least_one, run_cli
 from .errors import MissingInput, UsageError
 from .files import save_json
 from .images import check_images, find_broken_images, image_check_cache, list_images, load_rgb
@@ -324,10 +324,7 @@ class DataConfig(FromFlags):
             raise UsageError(f"--img-size must be a positive number of pixels, got {self.img_size}")
         if not 0 < self.val_fraction < 1: raise UsageError(f"--val-fraction must be in (0, 1), got {self.val_fraction}")
         if self.workers < 0: raise UsageError(f"--workers must be >= 0, got {self.workers}")
-        if self.views < 1: raise UsageError(f"--views must be >= 1, got {self.views}")
-        for name in ("max_train_samples", "max_val_samples"):
-            if getattr(self, name) is not None and getattr(self, name) < 1:
-                raise UsageError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}")
+        require_at_least_one(self, "views", "max_train_samples", "max_val_samples")
 
     def split_file(self, out) -> str | None:
         "Where the split of a dataset without one is recorded: --split-manifest, else OUT/split.json; else None."

@@ -9,7 +9,7 @@ from dataclasses import MISSING, asdict, dataclass, fields, is_dataclass, replac
 from pathlib import Path
 import timm
 import torch.distributed as dist
-from .cli import FromFlags, arg
+from .cli import FromFlags, arg, flag_name, require_at_least_one
 from .data import RECIPES, DataConfig
 from .encoder import SHIPPED_CODECS, shipped_codecs_help, weights_sha256
 from .errors import UsageError
@@ -23,8 +23,8 @@ from .store.manifest import StoreManifest, read_manifest
 
 # %% auto #0
 __all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'STORE_DEFAULT_MODEL',
-           'DEFAULT_DATA', 'FLAG_OWNED_KWARGS', 'LAUNCH_FIELDS', 'RESUMABLE_FIELDS', 'TrainConfig', 'resolve_run',
-           'config_changes', 'finished_run', 'check_resume', 'write_run_record']
+           'DEFAULT_DATA', 'FLAG_OWNED_KWARGS', 'LAUNCH_FIELDS', 'RESUMABLE_FIELDS', 'refuse_flag_owned', 'TrainConfig',
+           'resolve_run', 'config_changes', 'finished_run', 'check_resume', 'write_run_record']
 
 # %% ../nbs/lib/06_run_config.ipynb #721c7760
 OFFICIAL_WARMUP_EPOCHS, OFFICIAL_EPOCHS = 20, 300  # the authors' warm-up: 20 of 300 epochs, scaled to --epochs
@@ -36,6 +36,11 @@ DEFAULT_DATA = {"dataset": "demo", "img_size": 128}        # what a run reads wh
 # the model keywords a run sets itself, from a flag or the data: in --model-kwargs they would clash or be overridden
 FLAG_OWNED_KWARGS = {"num_classes": "the dataset's classes", "img_size": "--img-size",
                      "drop_path_rate": "--drop-path-rate", "encoder_weights": "--encoder-weights"}
+
+def refuse_flag_owned(model_kwargs: dict, names=tuple(FLAG_OWNED_KWARGS)) -> None:
+    "One error for a `--model-kwargs` keyword among `names` that a flag or the data sets (`FLAG_OWNED_KWARGS`)."
+    for k in sorted(set(model_kwargs) & set(names)):
+        raise UsageError(f"--model-kwargs {k}={model_kwargs[k]!r}: set by {FLAG_OWNED_KWARGS[k]}; leave it out")
 
 @dataclass
 class TrainConfig(FromFlags):
@@ -125,15 +130,11 @@ class TrainConfig(FromFlags):
         if self.recipe not in RECIPES: raise UsageError(f"recipe must be one of {RECIPES}, got {self.recipe!r}")
         if self.model is not None and self.model not in timm.list_models():
             model_facts(self.model)  # names this project's models
-        for k in sorted(set(self.model_kwargs) & set(FLAG_OWNED_KWARGS)):
-            raise UsageError(
-                f"--model-kwargs {k}={self.model_kwargs[k]!r}: set by {FLAG_OWNED_KWARGS[k]}; leave it out")
+        refuse_flag_owned(self.model_kwargs)
         facts = self.facts  # refuses a keyword the model does not take, or a value of the wrong type
         if self.amp not in ("auto", "bf16", "off"):
             raise UsageError(f"amp must be 'auto', 'bf16' or 'off', got {self.amp!r}")
-        for name in ("epochs", "batch_size"):
-            if getattr(self, name) < 1:
-                raise UsageError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}")
+        require_at_least_one(self, "epochs", "batch_size")
         if not self.lr > 0: raise UsageError(f"--lr must be > 0, got {self.lr}")
         if self.resume and self.overwrite: raise UsageError("--resume and --overwrite: give one of them")
         if self.weight_decay is not None and self.weight_decay < 0:
@@ -192,7 +193,7 @@ def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> Trai
         for name, value in held.items():
             given = getattr(data, name)
             if given is not None and given != value:
-                raise UsageError(f"--{name.replace('_', '-')} {given} conflicts with --store {cfg.store}, which holds "
+                raise UsageError(f"{flag_name(name)} {given} conflicts with --store {cfg.store}, which holds "
                                  f"{name.replace('_', ' ')} {value}: leave the flag out")
         data = replace(data, **held)
         latent = m.fmt.latent
@@ -260,7 +261,7 @@ def check_resume(cfg: TrainConfig, out: Path) -> None:
     if not (out / "checkpoints" / "last.json").is_file() or not f.is_file(): return
     changes = config_changes(json.loads(f.read_text())["config"], cfg, RESUMABLE_FIELDS)
     if changes:
-        said = "; ".join(f"--{k.replace('_', '-')} {a!r} then, {b!r} now" for k, (a, b) in changes.items())
+        said = "; ".join(f"{flag_name(k)} {a!r} then, {b!r} now" for k, (a, b) in changes.items())
         raise UsageError(f"--resume: {out} holds a run with other settings ({said}): give the same ones, or another "
                          "--out")
 

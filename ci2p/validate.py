@@ -18,7 +18,7 @@ from .provenance import run_metadata
 from .runtime import get_device, seed_everything
 from .inputs import build_inputs, check_store_model
 from .models import model_facts
-from .run_config import FLAG_OWNED_KWARGS
+from .run_config import refuse_flag_owned
 from .train import autocast_context
 
 # %% auto #0
@@ -73,8 +73,7 @@ def resolve(cfg: ValidateConfig) -> tuple[ValidateConfig, Path, dict]:
         }
     )
     if not out.model: raise UsageError(f"{weights} does not say which model it holds: pass --model")
-    for k in sorted({"img_size", "num_classes"} & set(out.model_kwargs)):
-        raise UsageError(f"--model-kwargs {k}={out.model_kwargs[k]!r}: set by {FLAG_OWNED_KWARGS[k]}; leave it out")
+    refuse_flag_owned(out.model_kwargs, ("img_size", "num_classes"))   # validate has no flags for the other two
     model_facts(out.model, out.model_kwargs)   # an unknown model or keyword, a value of the wrong type: one line
     return out, weights, run
 

@@ -16,7 +16,7 @@ from compressai.losses import RateDistortionLoss
 from compressai.models.google import FactorizedPrior
 from timm.scheduler import CosineLRScheduler
 from ..checkpoints import fresh_start, record_checkpoint, usable_checkpoint
-from ..cli import FromFlags, arg
+from ..cli import FromFlags, arg, require_at_least_one
 from .model import codec_forward, crop_back, image_tensor, load_codec, pad_codec, psnr_from_mse, save_codec
 from .photos import CROP_RECIPES, CropPyramid, RandomCrops, photo_files, resize_long_side, training_images
 from ..encoder import QUALITY_LAMBDA, build_codec, save_encoder, shipped_codecs_help, weights_sha256
@@ -109,9 +109,7 @@ class PretrainConfig(FromFlags):
         return self.warmup_steps if self.warmup_steps is not None else min(DEFAULT_WARMUP_STEPS, self.steps // 10)
 
     def __post_init__(self):
-        for name in ("steps", "batch_size", "crop"):
-            if getattr(self, name) < 1:
-                raise UsageError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}")
+        require_at_least_one(self, "steps", "batch_size", "crop")
         if self.lr <= 0 or self.aux_lr <= 0:
             raise UsageError(f"--lr and --aux-lr must be > 0, got {self.lr}, {self.aux_lr}")
         if not 0 <= self.warmup < self.steps:

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from compressai.models.google import FactorizedPrior
 from ..checkpoints import fresh_start
-from ..cli import FromFlags, arg
+from ..cli import FromFlags, arg, require_at_least_one
 from .model import CODEC_STRIDE, latent_symbols, load_codec, pad_codec, save_codec, zero_floor_bpp
 from .photos import CropPyramid, photo_files, training_images
 from .pretrain import heldout_estimate, heldout_tensors
@@ -106,8 +106,7 @@ class RefitPriorConfig(FromFlags):
     overwrite: bool = arg(False, "replace the codec.safetensors and metrics.json (or a run) already in OUT")
 
     def __post_init__(self):
-        for name in ("steps", "crop"):
-            if getattr(self, name) < 1: raise UsageError(f"--{name} must be >= 1, got {getattr(self, name)}")
+        require_at_least_one(self, "steps", "crop")
         if self.lr <= 0: raise UsageError(f"--lr must be > 0, got {self.lr}")
         if self.grey_weight < 0: raise UsageError(f"--grey-weight must be >= 0, got {self.grey_weight}")
         if not 0 < self.level_decay <= 1: raise UsageError(f"--level-decay must be in (0, 1], got {self.level_decay}")
