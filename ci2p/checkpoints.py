@@ -11,7 +11,7 @@ from .files import save_json, sha256_file
 _logger = logging.getLogger("ci2p.checkpoints")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['record_checkpoint', 'usable_checkpoint', 'fresh_start']
+__all__ = ['record_checkpoint', 'usable_checkpoint', 'fresh_start', 'clear_run']
 
 # %% ../nbs/lib/00_checkpoints.ipynb #d9c779f0
 def record_checkpoint(folder: str | os.PathLike, entry: dict, keep: int = 2) -> dict:
@@ -55,23 +55,27 @@ def usable_checkpoint(folder: str | os.PathLike) -> dict | None:
     return None
 
 # %% ../nbs/lib/00_checkpoints.ipynb #21bfdecc
-def fresh_start(out: str | os.PathLike, overwrite: bool, outputs=(), delete: bool = True, resumable: bool = True,
-                reads=()):
+def fresh_start(out: str | os.PathLike, overwrite: bool, outputs=(), resumable: bool = True, reads=()) -> list[Path]:
     """Before a run starts from scratch in `out`: an earlier run there (its `checkpoints/last.json` or one of its
-    `outputs`) is one error naming --overwrite (and --resume, for a `resumable` command); with `overwrite`, its
-    checkpoints and `outputs` are deleted (by this process if `delete`), unless one is a file the run `reads`."""
+    `outputs`) is one error naming --overwrite (and --resume, for a `resumable` command). With `overwrite`, returns
+    that run's checkpoints folder and `outputs`, for `clear_run` to delete once the new run has read its inputs; one
+    that the run `reads` is an error instead. Nothing there: []."""
     out = Path(out)
     held = [n for n in ("checkpoints/last.json", *outputs) if (out / n).is_file()]
-    if not held: return
+    if not held: return []
     if not overwrite:
         raise UsageError(f"{out} holds a run ({held[0]}): " + ("--resume carries it on, " if resumable else "")
                          + "--overwrite deletes it and starts afresh, or give another --out")
-    if not delete: return
     inputs = {Path(r).resolve() for r in reads if r}
     for name in outputs:
         if (out / name).resolve() in inputs:
             raise UsageError(f"{out / name} is this run's input, and --overwrite would delete it first: copy it "
                              "elsewhere")
-    for name in outputs: (out / name).unlink(missing_ok=True)
-    shutil.rmtree(out / "checkpoints", ignore_errors=True)
+    return [out / "checkpoints", *(out / name for name in outputs)]
+
+def clear_run(stale: list[Path]):
+    "Delete the earlier run's files and folders that `fresh_start` returned."
+    for p in stale:
+        if p.is_dir(): shutil.rmtree(p)
+        else: p.unlink(missing_ok=True)
 

@@ -16,7 +16,7 @@ import torch.nn as nn
 from timm.loss import SoftTargetCrossEntropy
 from timm.scheduler import CosineLRScheduler
 from tqdm.auto import tqdm
-from .checkpoints import fresh_start, record_checkpoint, usable_checkpoint
+from .checkpoints import clear_run, fresh_start, record_checkpoint, usable_checkpoint
 from .cli import config_from_args, config_parser, run_cli
 from .errors import UsageError
 from .files import atomic_write, load_torch, output_folder, save_json, save_torch
@@ -276,7 +276,7 @@ def train(cfg: TrainConfig) -> dict:
     rank, world, device = setup_distributed(cfg.device)
     out, main_rank = output_folder(cfg.out), rank == 0   # made by its first file: a refused run leaves none
     if cfg.resume: check_resume(cfg, out)             # the folder's run is this run, or one line says what differs
-    else: fresh_start(out, cfg.overwrite, RUN_OUTPUTS, delete=main_rank)   # no run written over without --overwrite
+    stale = [] if cfg.resume else fresh_start(out, cfg.overwrite, RUN_OUTPUTS)   # --overwrite deletes it below
     # ---- inputs: a latent store, a latent cache of this run's own, or the images
     inputs = build_inputs(data, cfg.seed, cfg.recipe, out, store=cfg.store, manifest=manifest,
                           encoder=cache_encoder(model_args, cfg.seed) if cfg.cache_latents else None,
@@ -303,7 +303,7 @@ def train(cfg: TrainConfig) -> dict:
     elif cfg.resume and main_rank: _logger.info(f"--resume: no checkpoint in {out}, starting from scratch")
     wrapped = wrap_model(model, cfg.compile, device)
     loaders = build_loaders(inputs, cfg.batch_size, cfg.seed, data.workers, rank, world, device)
-    if main_rank: write_run_record(cfg, inputs, params, world, device, given)
+    if main_rank: clear_run(stale); write_run_record(cfg, inputs, params, world, device, given)   # data read: safe
     # ---- epochs
     for epoch in range(start, cfg.epochs):
         rec = run_epoch(wrapped, loaders, epoch, opt, sched, step_args, rank, device, seed=cfg.seed,

@@ -78,9 +78,9 @@ def main(argv=None):
     a = p.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     t0, out, qs = time.time(), a.out, a.qualities
     for q in qs:   # a codec run is never written over unasked: refused before a probe spends the budget
-        try: fresh_start(out / f"codec-q{q}", a.overwrite, PRETRAIN_OUTPUTS, delete=False, resumable=False)
+        try: fresh_start(out / f"codec-q{q}", a.overwrite, PRETRAIN_OUTPUTS, resumable=False)
         except UsageError as e: raise SystemExit(f"train_codecs_gpu.py: error: {e}") from None
-    if a.overwrite: extra = [*extra, "--overwrite"]   # each run deletes its folder's earlier run as it starts
+    if a.overwrite: extra = [*extra, "--overwrite"]   # each run deletes its folder's earlier run once it has read its data
     out.mkdir(parents=True, exist_ok=True)
     cpus = os.cpu_count() or 2
     w1 = a.workers if a.workers is not None else max(cpus - 2, 0)

@@ -78,7 +78,8 @@ def test_out_is_an_existing_file(command, tmp_path):
 
 def test_a_folder_that_holds_a_run(tmp_path):
     """A folder whose run trained with seed 0: a fresh start without --resume, or --resume with another seed, is one line
-    and the run untouched; --resume with its settings carries it on; --overwrite trains afresh, leaving nothing of it."""
+    and the run untouched; --resume with its settings carries it on; --overwrite with a mistyped --data-dir is refused
+    and deletes nothing; --overwrite trains afresh, leaving nothing of it."""
     out, small = tmp_path / "run", ["--img-size", "32", "--max-train-samples", "16", "--max-val-samples", "8",
                                     "--batch-size", "8", "--no-progress"]
     assert run(tmp_path, "ci2p.train", *small, "--out", str(out)).returncode == 0
@@ -90,6 +91,11 @@ def test_a_folder_that_holds_a_run(tmp_path):
         assert said in r.stderr and (out / "result.json").read_bytes() == before, r.stderr[-2000:]
     r = run(tmp_path, "ci2p.train", *small, "--epochs", "2", "--lr", "5e-5", "--resume", "--out", str(out))  # on
     assert r.returncode == 0 and "resumed" in r.stderr + r.stdout, r.stderr[-2000:]
+    before = (out / "result.json").read_bytes()
+    r = run(tmp_path, "ci2p.train", *small, "--seed", "1", "--overwrite", "--dataset", "imagefolder",
+            "--data-dir", str(tmp_path / "mistyped"), "--out", str(out))   # refused for its data: the run is still there
+    assert r.returncode == 2 and "does not exist" in r.stderr, r.stderr[-2000:]
+    assert (out / "result.json").read_bytes() == before and (out / "checkpoints" / "epoch0002.state.pt").is_file()
     r = run(tmp_path, "ci2p.train", *small, "--seed", "1", "--overwrite", "--out", str(out))
     assert r.returncode == 0, r.stderr[-2000:]
     res = json.loads((out / "result.json").read_text())

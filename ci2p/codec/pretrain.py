@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from compressai.losses import RateDistortionLoss
 from compressai.models.google import FactorizedPrior
 from timm.scheduler import CosineLRScheduler
-from ..checkpoints import fresh_start, record_checkpoint, usable_checkpoint
+from ..checkpoints import clear_run, fresh_start, record_checkpoint, usable_checkpoint
 from ..cli import FromFlags, arg, require_at_least_one
 from .model import codec_forward, crop_back, image_tensor, load_codec, pad_codec, psnr_from_mse, save_codec
 from .photos import CROP_RECIPES, CropPyramid, RandomCrops, photo_files, resize_long_side, training_images
@@ -309,7 +309,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     (default: the manifest's `eval` split when `cfg.data` is a manifest). `on_step(step, record)`: called per log."""
     out = output_folder(cfg.out)   # made by its first file, checkpoints/ too: a refused run leaves none
     ck = out / "checkpoints"
-    if not cfg.resume: fresh_start(out, cfg.overwrite, PRETRAIN_OUTPUTS, reads=[cfg.init])   # none written over unasked
+    stale = [] if cfg.resume else fresh_start(out, cfg.overwrite, PRETRAIN_OUTPUTS, reads=[cfg.init])   # refused now
     if cfg.threads: torch.set_num_threads(cfg.threads)
     check_worker_tmpdir(cfg.workers)
     device = get_device(cfg.device)
@@ -320,6 +320,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     fingerprint = inputs.provenance["pyramid_sha256"]
     run = pretrain_setup(cfg, device, inputs.provenance)
     if cfg.resume: run = resume_pretraining(ck, run, fingerprint, cfg.data)
+    clear_run(stale)   # --overwrite: the earlier run goes once this one has its data and codec
     criterion = RateDistortionLoss(lmbda=lmbda)
     loader = crop_loader(cfg, inputs.pyramid, run.start, device)
     # ---- steps

@@ -118,6 +118,15 @@ def _mean_latent(recs: list) -> list | None:
     n = sum(r["latent_n"] for r in recs)
     return (np.sum([r["latent_sum"] for r in recs], 0) / max(n, 1)).tolist() if recs else None
 
+class _BuildClock:
+    "The seconds a store's build took over its launches, kept in `path` (a killed launch counts to its last shard)."
+    def __init__(self, path: Path, t0: float):
+        self.path, self.t0 = path, t0
+        try: self.before = json.loads(path.read_text())["s"]
+        except (FileNotFoundError, ValueError, KeyError): self.before = 0.0
+    def s(self) -> float: return self.before + time.time() - self.t0
+    def tick(self): save_json({"s": self.s()}, self.path)
+
 def _write_manifest(out: Path, plan: dict, jobs: list, describe: dict | None, build_s: float, world: int):
     "The manifest of the finished store `out`: the plan, every shard's record, the mean latents, the provenance."
     shards = {}
@@ -162,7 +171,7 @@ def build_store(
     `FORMATS`) and return its manifest. Resumes an interrupted build; under torchrun each rank encodes its share.
     `on_shard(split, k)` is called after each shard this process writes. `view_recipe` "official": the train split is
     an augmentation bank (`SeededViews` drawn with `view_seed`)."""
-    fmt = store_format(fmt)
+    t0, fmt = time.time(), store_format(fmt)
     _check_can_build(fmt, stem, entropy_bottleneck)
     out, (rank, world) = Path(out), rank_and_world()
     device = torch.device(device) if device is not None else next(stem.parameters()).device
@@ -182,7 +191,7 @@ def build_store(
     if (out / "manifest.json").is_file(): return read_manifest(out)
     medians = stem.encoder.medians.reshape(-1).to(device)
     jobs = [(name, k) for name, (ds, _) in splits.items() for k in range(-(-len(ds) // shard_size))]
-    t0 = time.time()
+    clock = _BuildClock(out / "build_clock.json", t0)   # earlier launches' seconds, when this build resumes
     for name, k in tqdm(jobs[rank::world], desc=f"store {out.name} ({fmt.name})", disable=not progress, mininterval=2):
         ds, views = splits[name]
         path = out / name / f"{k:05d}.safetensors"
@@ -190,9 +199,10 @@ def build_store(
         first = k * shard_size
         _encode_shard(path, ds, first, min(shard_size, len(ds) - first), stem, fmt, views, batch_size, device, workers,
                       medians, entropy_bottleneck)
+        if rank == 0: clock.tick()
         if on_shard: on_shard(name, k)
     _barrier()
-    if rank == 0: _write_manifest(out, plan, jobs, describe, time.time() - t0, world)
+    if rank == 0: _write_manifest(out, plan, jobs, describe, clock.s(), world); clock.path.unlink(missing_ok=True)
     _barrier()
     return read_manifest(out)
 
