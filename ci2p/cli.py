@@ -11,7 +11,7 @@ from .errors import UsageError
 
 # %% auto #0
 __all__ = ['run_cli', 'KeyValues', 'flag_name', 'require_at_least_one', 'arg', 'leaf_names', 'config_parser', 'config_from_args',
-           'FromFlags', 'command_parser']
+           'FromFlags', 'command_parser', 'typed_flags']
 
 # %% ../nbs/lib/00_cli.ipynb #clii0006
 def run_cli(main, prog: str, argv=None):
@@ -173,3 +173,11 @@ def command_parser(prog: str, description: str, commands: dict) -> argparse.Argu
     for name, (cls, helptext) in commands.items():
         config_parser(cls, parser=sub.add_parser(name, help=helptext, description=helptext))
     return p
+
+# %% ../nbs/lib/00_cli.ipynb #c6dc090e
+def typed_flags(parser: argparse.ArgumentParser, argv=None) -> set[str]:
+    "The fields (argparse `dest`s) whose flags `argv` typed, a value equal to the default included."
+    untyped = object()
+    ns = argparse.Namespace(**{a.dest: untyped for a in parser._actions if a.dest != argparse.SUPPRESS})
+    parser.parse_args(argv, namespace=ns)
+    return {name for name, v in vars(ns).items() if v is not untyped and name != "help"}

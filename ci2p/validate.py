@@ -10,7 +10,7 @@ from pathlib import Path
 import timm
 import torch
 import torch.nn.functional as F
-from .cli import FromFlags, arg, config_from_args, config_parser, run_cli
+from .cli import FromFlags, arg, config_from_args, config_parser, run_cli, typed_flags
 from .data import DataConfig
 from .errors import MissingInput, UsageError
 from .files import read_state_dict, save_json, sha256_file
@@ -41,8 +41,9 @@ class ValidateConfig(FromFlags):
     json: str | None = arg(None, "write the results here (default: RUN/validate.json for a run folder)")
 
 # %% ../nbs/lib/13_validate.ipynb #vali0008
-def resolve(cfg: ValidateConfig) -> tuple[ValidateConfig, Path, dict]:
-    "(the settings with the run's filled in, the weights file, the run's record or {})."
+def resolve(cfg: ValidateConfig, typed: set[str] | None = None) -> tuple[ValidateConfig, Path, dict]:
+    """(the settings with the run's filled in, the weights file, the run's record or {}). `typed`: the flags the user
+    typed (`typed_flags`); None: a data setting is given when it differs from `DataConfig.unset()`."""
     ck = Path(cfg.checkpoint)
     if not ck.exists():
         raise MissingInput(f"--checkpoint {ck} does not exist (a run folder or a model .safetensors file)")
@@ -54,8 +55,8 @@ def resolve(cfg: ValidateConfig) -> tuple[ValidateConfig, Path, dict]:
         run = json.loads((ck / "run.json").read_text())
     rc = run.get("config", {})
     data = dict(rc.get("data", {}))
-    unset, typed = asdict(DataConfig.unset()), asdict(cfg.data)
-    given = {k: v for k, v in typed.items() if v != unset[k]}
+    unset = asdict(DataConfig.unset())
+    given = {k: v for k, v in asdict(cfg.data).items() if (k in typed if typed is not None else v != unset[k])}
     data.update(given)
     if ck.is_dir() and not data.get("split_manifest") and (ck / "split.json").is_file():
         data["split_manifest"] = str(ck / "split.json")
@@ -79,9 +80,10 @@ def resolve(cfg: ValidateConfig) -> tuple[ValidateConfig, Path, dict]:
 
 # %% ../nbs/lib/13_validate.ipynb #vali0010
 @torch.no_grad()
-def validate(cfg: ValidateConfig) -> dict:
-    "Top-1, top-5 (%) and mean cross-entropy of the checkpoint on the validation split; writes them to --json."
-    cfg, weights, run = resolve(cfg)
+def validate(cfg: ValidateConfig, typed: set[str] | None = None) -> dict:
+    """Top-1, top-5 (%) and mean cross-entropy of the checkpoint on the validation split; writes them to --json.
+    `typed`: as `resolve` takes it."""
+    cfg, weights, run = resolve(cfg, typed)
     device = get_device(cfg.device)
     seed_everything(cfg.seed)
     inputs = build_inputs(cfg.data, cfg.seed, cfg.recipe, store=cfg.store, flip=False)
@@ -120,10 +122,8 @@ def _last_top1(run_dir: Path):
     return json.loads(f.read_text())[-1]["val_top1"] if run_dir.is_dir() and f.is_file() else None
 
 def _main(argv=None):
-    cfg = config_from_args(
-        ValidateConfig, config_parser(ValidateConfig, prog="python -m ci2p.validate").parse_args(argv)
-    )
-    r = validate(cfg)
+    parser = config_parser(ValidateConfig, prog="python -m ci2p.validate")
+    r = validate(config_from_args(ValidateConfig, parser.parse_args(argv)), typed_flags(parser, argv))
     print(
         f"{r['model']} on {r['images']} images ({r['inputs']}): top-1 {r['top1']:.2f} %, top-5 {r['top5']:.2f} %, "
         f"loss {r['loss']:.4f}"
