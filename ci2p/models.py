@@ -122,9 +122,11 @@ class CI2PEmbed(nn.Module):
 # %% ../nbs/lib/04_models.ipynb #eacff5da
 class CI2PViTDualScale(nn.Module):
     "CI2P-ViT^ds: attention at 1/16 scale (D=192) then at 1/32 scale (D=768), joined by CnnReshape."
-    def __init__(self, img_size=256, num_classes: int = 1000, in_chans: int = 3, embed_dims=(192, 768), depths=(6, 6),
-                 num_heads=(3, 12), mlp_ratio: float = 4.0, drop_rate: float = 0.0, drop_path_rate: float = 0.1,
-                 quality: int = 5, frozen_encoder: bool = True, global_pool: str = "avg", **kwargs):
+    def __init__(self, img_size=256, num_classes: int = 1000, in_chans: int = 3,
+                 embed_dims: tuple[int, int] = (192, 768), depths: tuple[int, int] = (6, 6),
+                 num_heads: tuple[int, int] = (3, 12), mlp_ratio: float = 4.0, drop_rate: float = 0.0,
+                 drop_path_rate: float = 0.1, quality: int = 5, frozen_encoder: bool = True, global_pool: str = "avg",
+                 **kwargs):
         super().__init__()
         if global_pool not in ("avg", ""): raise ValueError(f"global_pool must be 'avg' or '', got {global_pool!r}")
         self.num_classes, self.global_pool = num_classes, global_pool
@@ -224,7 +226,7 @@ def _knobs(constructor, **own) -> dict:
     params = inspect.signature(constructor, eval_str=True).parameters
     return {**{k: p.annotation for k, p in params.items() if k not in ("self", "kwargs")}, **own}
 
-_UNCHECKED = inspect.Parameter.empty   # a keyword whose value no annotation describes (mean=, std=, embed_dims=)
+_UNCHECKED = inspect.Parameter.empty   # a keyword whose value no annotation describes (mean=, std=)
 _VIT_KNOBS = _knobs(VisionTransformer.__init__)
 _CI2P = _knobs(VisionTransformer.__init__, encoder_weights=str | None, quality=int, frozen=bool, latent=str,
                reshape=str)
