@@ -12,6 +12,7 @@ import torch
 import torch.nn as nn
 from timm.data import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
 from timm.layers import LayerNorm, to_2tuple, trunc_normal_
+import timm
 from timm.models import build_model_with_cfg, generate_default_cfgs, register_model
 from timm.models.vision_transformer import Block, VisionTransformer
 from timm.utils import unwrap_model
@@ -23,8 +24,8 @@ from .reshape import CnnReshape, PatchReshape, build_reshape, inverted_residual
 
 # %% auto #0
 __all__ = ['TOKEN_STRIDE', 'LATENTS', 'MODELS', 'MODEL_FACTS', 'MODEL_NAMES', 'default_cfgs', 'CI2PStem', 'ci2p_stem',
-           'is_frozen_ci2p', 'CI2PEmbed', 'CI2PViTDualScale', 'ModelFacts', 'model_facts', 'save_weights',
-           'load_weights']
+           'is_frozen_ci2p', 'CI2PEmbed', 'CI2PViTDualScale', 'ModelFacts', 'model_facts', 'create_with_kwargs',
+           'save_weights', 'load_weights']
 
 # %% ../nbs/lib/04_models.ipynb #b0df0a9e
 TOKEN_STRIDE = CI2PEncoder.stride * PatchReshape.stride  # 32: image pixels per CI2P token, along each side
@@ -303,6 +304,18 @@ def model_facts(name: str, model_kwargs: dict | None = None) -> ModelFacts:
     frozen = kw.get("frozen", f.frozen_encoder) if f.family == "ci2p" else True
     return replace(f, encoder="frozen" if frozen else "trained", latent=kw.get("latent", f.latent),
                    quality=kw.get("quality", f.quality))
+
+# %% ../nbs/lib/04_models.ipynb #b4c0afca
+def create_with_kwargs(name: str, model_kwargs: dict | None = None, **kw) -> nn.Module:
+    """`timm.create_model(name, **kw, **model_kwargs)`; the constructor's refusal (a ValueError, TypeError or failed
+    assertion) of the user's `model_kwargs` is one `UsageError` naming them and its reason."""
+    model_kwargs = dict(model_kwargs or {})
+    try: return timm.create_model(name, **kw, **model_kwargs)
+    except UsageError: raise
+    except (ValueError, TypeError, AssertionError) as e:
+        if not model_kwargs: raise
+        given, why = " ".join(f"{k}={v!r}" for k, v in model_kwargs.items()), str(e) or type(e).__name__
+        raise UsageError(f"--model-kwargs {given}: {name} cannot be built with them ({why})") from e
 
 # %% ../nbs/lib/04_models.ipynb #c414d623
 def _check_pretrained(name, pretrained, kwargs):

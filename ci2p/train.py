@@ -9,7 +9,6 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 import numpy as np
-import timm
 import torch
 import torch.distributed as dist
 import torch.nn as nn
@@ -25,7 +24,7 @@ from .data import build_mixup
 from .inputs import Inputs, build_inputs, check_store_model
 from .latent_aug import LatentAugment
 from .encoder import load_encoder_weights
-from .models import CI2PStem, ci2p_stem, load_weights, model_facts, save_weights
+from .models import CI2PStem, ci2p_stem, create_with_kwargs, load_weights, model_facts, save_weights
 from .run_config import WARMUP_LR_FRACTION, TrainConfig, check_resume, resolve_run, write_run_record
 from .store.manifest import read_manifest
 from .store.read import EpochViews, LatentErasing
@@ -173,10 +172,10 @@ def build_model(name: str, num_classes: int, img_size: int, drop_path_rate: floa
                 model_kwargs: dict | None = None, encoder_weights: str | None = "default") -> nn.Module:
     """The timm model `name` for `num_classes` at `img_size`; `encoder_weights` other than 'default' goes to models with
     a CI2P encoder only (`TrainConfig` checks). A run's values: `TrainConfig.model_args()`."""
-    kw = dict(num_classes=num_classes, img_size=img_size, drop_path_rate=drop_path_rate, **(model_kwargs or {}))
+    kw = dict(num_classes=num_classes, img_size=img_size, drop_path_rate=drop_path_rate)
     if encoder_weights != "default":
         kw["encoder_weights"] = encoder_weights or "random"  # timm drops None-valued kwargs
-    return timm.create_model(name, **kw)
+    return create_with_kwargs(name, model_kwargs, **kw)   # keywords no model can take: one line
 
 def cache_encoder(model_args: dict, seed: int) -> CI2PStem:
     """The frozen CI2P stem that encodes `--cache-latents` for the model `build_model(**model_args)` builds: its

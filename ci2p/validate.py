@@ -7,7 +7,6 @@ from __future__ import annotations
 import json, sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
-import timm
 import torch
 import torch.nn.functional as F
 from .cli import FromFlags, arg, config_from_args, config_parser, run_cli, typed_flags
@@ -17,7 +16,7 @@ from .files import read_state_dict, save_json, sha256_file
 from .provenance import run_metadata
 from .runtime import get_device, seed_everything
 from .inputs import build_inputs, check_store_model
-from .models import model_facts
+from .models import create_with_kwargs, model_facts
 from .run_config import refuse_flag_owned
 from .train import autocast_context
 
@@ -88,8 +87,8 @@ def validate(cfg: ValidateConfig, typed: set[str] | None = None) -> dict:
     seed_everything(cfg.seed)
     inputs = build_inputs(cfg.data, cfg.seed, cfg.recipe, store=cfg.store, flip=False)
     n = len(inputs.classes)
-    model = timm.create_model(cfg.model, pretrained=True, num_classes=n, img_size=cfg.data.img_size, **cfg.model_kwargs,
-                              pretrained_cfg_overlay=dict(file=str(weights), num_classes=n)).to(device).eval()
+    model = create_with_kwargs(cfg.model, cfg.model_kwargs, pretrained=True, num_classes=n, img_size=cfg.data.img_size,
+                               pretrained_cfg_overlay=dict(file=str(weights), num_classes=n)).to(device).eval()
     if cfg.store: check_store_model(cfg.store, model)
     amp_ctx, _ = autocast_context(cfg.amp, device)
     loader = torch.utils.data.DataLoader(inputs.val, batch_size=cfg.batch_size, num_workers=cfg.data.workers)

@@ -27,6 +27,10 @@ CASES = {
     "model keyword of the wrong type": (["ci2p.train", "--model", "ci2p_vit_tiny", "--model-kwargs", "frozen=maybe"],
                                         "frozen='maybe': ci2p_vit_tiny takes bool"),
     "model keyword a flag sets": (["ci2p.train", "--model-kwargs", "img_size=64"], "img_size=64: set by --img-size"),
+    # keywords of the right type that describe no possible model: timm's assertion, deep inside, was a traceback
+    "model keywords no model can take": (["ci2p.train", "--model", "vit_tiny_gap", "--model-kwargs", "num_heads=5", "--img-size",
+                                          "32", "--max-train-samples", "8", "--max-val-samples", "8"],
+                                         "num_heads=5: vit_tiny_gap cannot be built with them (dim should be divisible by num_heads)"),
     "zero epochs": (["ci2p.train", "--epochs", "0"], "--epochs must be >= 1, got 0"),
     "Fashion-MNIST without its files": (["ci2p.train", "--dataset", "fashion-mnist", "--data-dir", "."],
                                         "Fashion-MNIST file train-images-idx3-ubyte[.gz] not found"),
