@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/04_models.ipynb #3179ad85
 from __future__ import annotations
-import inspect, os, types, typing
+import inspect, os, types, typing, warnings
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -335,16 +335,10 @@ def _build(name, constructor, pretrained, img_size, kwargs):
 
 def _random_frozen_warning(name, encoder_weights, frozen):
     if encoder_weights in (None, "random") and frozen:
-        import warnings
-
-        warnings.warn(
-            f"{name}: encoder_weights='random', so the frozen CI2P encoder is randomly initialised (useful for "
-            "counting and tests, not for training). The default is the shipped codec "
-            f"'{DEFAULT_ENCODER_WEIGHTS}'; "
-            "'official', a CompressAI .pth.tar or your own encoder.safetensors also work.",
-            UserWarning,
-            stacklevel=4,
-        )
+        warnings.warn(f"{name}: encoder_weights='random', so the frozen CI2P encoder is randomly initialised (useful "
+                      "for counting and tests, not for training). The default is the shipped codec "
+                      f"'{DEFAULT_ENCODER_WEIGHTS}'; 'official', a CompressAI .pth.tar or your own encoder.safetensors "
+                      "also work.", UserWarning, stacklevel=4)
 
 def _vit(facts: ModelFacts, pretrained=False, img_size=256, **kwargs):
     dim, heads = _WIDTHS[facts.width]
