@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from .cli import FromFlags, arg, config_from_args, config_parser, run_cli, typed_flags
 from .data import DataConfig
 from .errors import MissingInput, UsageError
-from .files import read_state_dict, save_json, sha256_file
+from .files import check_shapes, read_state_dict, save_json, sha256_file
 from .provenance import run_metadata
 from .runtime import get_device, seed_everything
 from .inputs import build_inputs, check_store_model
@@ -87,8 +87,11 @@ def validate(cfg: ValidateConfig, typed: set[str] | None = None) -> dict:
     seed_everything(cfg.seed)
     inputs = build_inputs(cfg.data, cfg.seed, cfg.recipe, store=cfg.store, flip=False)
     n = len(inputs.classes)
-    model = create_with_kwargs(cfg.model, cfg.model_kwargs, pretrained=True, num_classes=n, img_size=cfg.data.img_size,
-                               pretrained_cfg_overlay=dict(file=str(weights), num_classes=n)).to(device).eval()
+    model = create_with_kwargs(cfg.model, cfg.model_kwargs, num_classes=n, img_size=cfg.data.img_size)
+    state = read_state_dict(weights)[0]
+    asked = cfg.model + "".join(f" {k}={v!r}" for k, v in cfg.model_kwargs.items())
+    check_shapes(state, model, asked, weights)   # a file of another model: one message naming the keys that differ
+    model.load_state_dict(state); model = model.to(device).eval()
     if cfg.store: check_store_model(cfg.store, model)
     amp_ctx, _ = autocast_context(cfg.amp, device)
     loader = torch.utils.data.DataLoader(inputs.val, batch_size=cfg.batch_size, num_workers=cfg.data.workers)
