@@ -52,26 +52,30 @@ def default_codecs() -> dict:
              for p in sorted(asset_path("codecs").glob("ci2p-q*.encoder.safetensors"))}
     return {**found, 5: "default"}
 
-def study_variants(study: str, size: str = "tiny", codecs: dict | None = None) -> list[Variant]:
-    "The variants of `study` (one of STUDIES) at width `size`; the first is the reference, CI2P-ViT as in the paper."
-    ci2p = f"ci2p_vit_{size}"
-    ref = variant("CI2P-ViT (frozen codec)", ci2p)
+def study_variants(study: str, size: str = "tiny", codecs: dict | None = None, reference: str = "default"
+                   ) -> list[Variant]:
+    """The variants of `study` (one of STUDIES) at width `size`; the first is the reference, CI2P-ViT as in the paper,
+    with the encoder of the quality-5 codec `reference` ('default': the shipped one), as every variant of that codec."""
+    ci2p, ref_w = f"ci2p_vit_{size}", reference
+    ref = variant("CI2P-ViT (frozen codec)", ci2p, ref_w)
     if study == "encoder":
         return [
             ref,
-            variant("fine-tuned codec encoder", ci2p, DEFAULT_ENCODER_WEIGHTS, frozen=False),
+            variant("fine-tuned codec encoder", ci2p, DEFAULT_ENCODER_WEIGHTS if ref_w == "default" else ref_w,
+                    frozen=False),
             variant("random frozen encoder", ci2p, "random"),
             variant("CNN-ViT (random, trained)", f"cnn_vit_{size}"),
         ]
     if study == "tokens":
         return [ref, variant("ViT/16 (4x the tokens)", f"vit_{size}_gap"), variant("ViT/32 (same tokens)",
                                                                                    f"vit_{size}_p32_gap")]
-    if study == "latent": return [ref, variant("y-hat (quantised)", ci2p, latent="yhat")]
+    if study == "latent": return [ref, variant("y-hat (quantised)", ci2p, ref_w, latent="yhat")]
     if study == "rate":
         codecs = default_codecs() if codecs is None else codecs
         return [ref] + [variant(f"quality {q}", ci2p, w, quality=q) for q, w in sorted(codecs.items()) if q != 5]
-    if study == "reshape": return [ref] + [variant(f"reshape {k}", ci2p, reshape=k) for k in RESHAPES if k != "paper"]
-    if study == "positions": return [ref, variant("learned positions", ci2p, pos_embed="learn")]
+    if study == "reshape":
+        return [ref] + [variant(f"reshape {k}", ci2p, ref_w, reshape=k) for k in RESHAPES if k != "paper"]
+    if study == "positions": return [ref, variant("learned positions", ci2p, ref_w, pos_embed="learn")]
     raise UsageError(f"study must be one of {STUDIES}, got {study!r}")
 
 # %% ../nbs/lib/11_ablations.ipynb #a458e3a6
