@@ -56,12 +56,12 @@ def study_variants(study: str, size: str = "tiny", codecs: dict | None = None, r
                    ) -> list[Variant]:
     """The variants of `study` (one of STUDIES) at width `size`; the first is the reference, CI2P-ViT as in the paper,
     with the encoder of the quality-5 codec `reference` ('default': the shipped one), as every variant of that codec."""
-    ci2p, ref_w = f"ci2p_vit_{size}", reference
-    ref = variant("CI2P-ViT (frozen codec)", ci2p, ref_w)
+    ci2p = f"ci2p_vit_{size}"
+    ref = variant("CI2P-ViT (frozen codec)", ci2p, reference)
     if study == "encoder":
         return [
             ref,
-            variant("fine-tuned codec encoder", ci2p, DEFAULT_ENCODER_WEIGHTS if ref_w == "default" else ref_w,
+            variant("fine-tuned codec encoder", ci2p, DEFAULT_ENCODER_WEIGHTS if reference == "default" else reference,
                     frozen=False),
             variant("random frozen encoder", ci2p, "random"),
             variant("CNN-ViT (random, trained)", f"cnn_vit_{size}"),
@@ -69,13 +69,13 @@ def study_variants(study: str, size: str = "tiny", codecs: dict | None = None, r
     if study == "tokens":
         return [ref, variant("ViT/16 (4x the tokens)", f"vit_{size}_gap"), variant("ViT/32 (same tokens)",
                                                                                    f"vit_{size}_p32_gap")]
-    if study == "latent": return [ref, variant("y-hat (quantised)", ci2p, ref_w, latent="yhat")]
+    if study == "latent": return [ref, variant("y-hat (quantised)", ci2p, reference, latent="yhat")]
     if study == "rate":
         codecs = default_codecs() if codecs is None else codecs
         return [ref] + [variant(f"quality {q}", ci2p, w, quality=q) for q, w in sorted(codecs.items()) if q != 5]
     if study == "reshape":
-        return [ref] + [variant(f"reshape {k}", ci2p, ref_w, reshape=k) for k in RESHAPES if k != "paper"]
-    if study == "positions": return [ref, variant("learned positions", ci2p, ref_w, pos_embed="learn")]
+        return [ref] + [variant(f"reshape {k}", ci2p, reference, reshape=k) for k in RESHAPES if k != "paper"]
+    if study == "positions": return [ref, variant("learned positions", ci2p, reference, pos_embed="learn")]
     raise UsageError(f"study must be one of {STUDIES}, got {study!r}")
 
 # %% ../nbs/lib/11_ablations.ipynb #a458e3a6

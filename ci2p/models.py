@@ -388,10 +388,11 @@ def save_weights(model: nn.Module, path: str | os.PathLike, **metadata) -> Path:
     "Atomically write the (unwrapped) model's state dict to safetensors."
     return save_safetensors(unwrap_model(model).state_dict(), path, metadata)
 
-def load_weights(model: nn.Module, path: str | os.PathLike, strict: bool = True) -> nn.Module:
-    "Load safetensors weights into the (unwrapped) model; mismatches raise with the expected and found shapes."
+def load_weights(model: nn.Module, path: str | os.PathLike, strict: bool = True, what: str | None = None) -> nn.Module:
+    """Load safetensors weights into the (unwrapped) model; mismatches raise with the expected and found shapes, naming
+    the model as `what` (default: its class)."""
     state, _ = read_state_dict(path)
     model = unwrap_model(model)
-    if strict: check_shapes(state, model, type(model).__name__, path)
+    if strict: check_shapes(state, model, what or type(model).__name__, path)
     model.load_state_dict(state, strict=strict)
     return model

@@ -12,11 +12,11 @@ import torch.nn.functional as F
 from .cli import FromFlags, arg, config_from_args, config_parser, run_cli, typed_flags
 from .data import DataConfig
 from .errors import MissingInput, UsageError
-from .files import check_shapes, read_state_dict, save_json, sha256_file
+from .files import read_state_dict, save_json, sha256_file
 from .provenance import run_metadata
 from .runtime import get_device, seed_everything
 from .inputs import build_inputs, check_store_model
-from .models import create_with_kwargs, model_facts
+from .models import create_with_kwargs, load_weights, model_facts
 from .run_config import refuse_flag_owned
 from .train import autocast_context
 
@@ -88,10 +88,8 @@ def validate(cfg: ValidateConfig, typed: set[str] | None = None) -> dict:
     inputs = build_inputs(cfg.data, cfg.seed, cfg.recipe, store=cfg.store, flip=False)
     n = len(inputs.classes)
     model = create_with_kwargs(cfg.model, cfg.model_kwargs, num_classes=n, img_size=cfg.data.img_size)
-    state = read_state_dict(weights)[0]
     asked = cfg.model + "".join(f" {k}={v!r}" for k, v in cfg.model_kwargs.items())
-    check_shapes(state, model, asked, weights)   # a file of another model: one message naming the keys that differ
-    model.load_state_dict(state); model = model.to(device).eval()
+    model = load_weights(model, weights, what=asked).to(device).eval()   # another model's file: one message
     if cfg.store: check_store_model(cfg.store, model)
     amp_ctx, _ = autocast_context(cfg.amp, device)
     loader = torch.utils.data.DataLoader(inputs.val, batch_size=cfg.batch_size, num_workers=cfg.data.workers)

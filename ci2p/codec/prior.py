@@ -119,7 +119,7 @@ def refit_prior(cfg: RefitPriorConfig, images=None, eval_images=None) -> dict:
     and `metrics.json` to `cfg.out`. `images` / `eval_images`: PIL images or files instead."""
     out = output_folder(cfg.out)   # made by its first file: a refit refused for its input leaves no folder
     # what OUT holds is replaced only with --overwrite, at the end, after --init (which may be OUT's codec) is read
-    fresh_start(out, cfg.overwrite, PRIOR_OUTPUTS, resumable=False)   # its files are replaced at the end
+    fresh_start(out, cfg.overwrite, PRIOR_OUTPUTS, resumable=False)
     if cfg.threads: torch.set_num_threads(cfg.threads)
     device, t0 = get_device(cfg.device), time.time()
     broken, provenance = [], {"images": "given"}
