@@ -269,13 +269,16 @@ def build_datasets(dataset: str, data_dir=None, img_size: int = 256, recipe: str
             samples, classes = scan_class_folders(root)
             tr_s, va_s, split = split_samples(samples, root, seed, val_fraction, manifest)
             split = {"layout": "class-folders", **split}
-    if manifest and "train" in split: save_json({"dataset": dataset, **split}, manifest)   # a split drawn now: kept
     broken = []
     if image_check != "off":
         cache = image_check_cache(data_dir) if image_check == "cached" else None
         kept, broken = _drop_broken({"training": tr_s, "validation": va_s}, skip_broken, cache)
         tr_s, va_s = kept["training"], kept["validation"]
         for p, why in broken: _logger.warning(f"skipping undecodable image: {p} ({why})")
+    if manifest and "train" in split:   # a split drawn now is kept once the images passed, without the broken ones
+        bad = {p for p, _ in broken}
+        lists = {k: [f for f in split[k] if str(Path(split["root"]) / f) not in bad] for k in ("train", "val")}
+        save_json({"dataset": dataset, **split, **lists}, manifest)
     split = {k: v for k, v in split.items() if k not in ("train", "val") or isinstance(v, str)}
     tr, va = ImageFiles(tr_s, classes, train_tf, data_dir), ImageFiles(va_s, classes, eval_tf, data_dir)
     return tr, va, DataInfo(list(classes), len(tr), len(va), broken, split)
