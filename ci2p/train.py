@@ -196,8 +196,9 @@ def build_loaders(inputs: Inputs, batch_size: int, seed: int, workers: int, rank
     gen, w = torch.Generator().manual_seed(seed), workers
     if isinstance(
         inputs.train, torch.utils.data.IterableDataset
-    ):  # a WebDataset stream shuffles and splits ranks and workers itself
-        train = torch.utils.data.DataLoader(inputs.train, batch_size=batch_size, num_workers=w, drop_last=True,
+    ):  # a WebDataset stream shuffles and splits ranks and workers itself; each reader (equal shares) batches its own
+        train = torch.utils.data.DataLoader(inputs.train, batch_size=batch_size, num_workers=w,
+                                            drop_last=len(inputs.train) >= batch_size * max(w, 1),
                                             pin_memory=device.type == "cuda")
         return train, torch.utils.data.DataLoader(inputs.val, batch_size=batch_size, num_workers=w), inputs.train, gen
     sampler = (

@@ -17,7 +17,8 @@ from .provenance import run_metadata
 from .runtime import get_device, seed_everything
 from .inputs import build_inputs, check_store_model
 from .models import create_with_kwargs, load_weights, model_facts
-from .run_config import refuse_flag_owned
+from .run_config import data_from_store, refuse_flag_owned
+from .store.manifest import read_manifest
 from .train import autocast_context
 
 # %% auto #0
@@ -60,7 +61,9 @@ def resolve(cfg: ValidateConfig, typed: set[str] | None = None) -> tuple[Validat
     if ck.is_dir() and not data.get("split_manifest") and (ck / "split.json").is_file():
         data["split_manifest"] = str(ck / "split.json")
     store = cfg.store or (rc.get("store") if not given.get("data_dir") else None)
-    if store: data.pop("data_dir", None)
+    if store:   # the store's dataset and image size, as training takes them: a flag typed against them is one error
+        held = data_from_store(DataConfig.of(**{**unset, **given}), read_manifest(store), store)
+        data.update(dataset=held.dataset, img_size=held.img_size); data.pop("data_dir", None)
     out = ValidateConfig.of(
         **{
             **asdict(cfg),
