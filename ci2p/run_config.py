@@ -24,7 +24,7 @@ from .store.manifest import StoreManifest, read_manifest
 # %% auto #0
 __all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'STORE_DEFAULT_MODEL',
            'DEFAULT_DATA', 'FLAG_OWNED_KWARGS', 'LAUNCH_FIELDS', 'RESUMABLE_FIELDS', 'refuse_flag_owned', 'TrainConfig',
-           'data_from_store', 'resolve_run', 'config_changes', 'finished_run', 'check_resume', 'write_run_record']
+           'store_settings', 'resolve_run', 'config_changes', 'finished_run', 'check_resume', 'write_run_record']
 
 # %% ../nbs/lib/06_run_config.ipynb #721c7760
 OFFICIAL_WARMUP_EPOCHS, OFFICIAL_EPOCHS = 20, 300  # the authors' warm-up: 20 of 300 epochs, scaled to --epochs
@@ -181,16 +181,21 @@ class TrainConfig(FromFlags):
         return dict(recipe=self.recipe, lr=self.lr, weight_decay=self.weight_decay, epochs=self.epochs,
                     warmup_epochs=self.warmup_epochs, min_lr=self.min_lr)
 
-def data_from_store(data: DataConfig, m: StoreManifest, store) -> DataConfig:
-    """`data` with the dataset and image size that the store at `store` (manifest `m`) holds; a flag given with another
-    value is one error. Training and validation from a store both take theirs from here."""
+def store_settings(data: DataConfig, model_kwargs: dict, m: StoreManifest, store) -> tuple[DataConfig, dict]:
+    """(`data`, `model_kwargs`) with what the store at `store` (manifest `m`) decides: its dataset, its image size, the
+    latent its format serves. A setting given with another value is one error. Training and validation from a store
+    both take theirs from here."""
     held = {"dataset": m.dataset or data.dataset or DEFAULT_DATA["dataset"], "img_size": m.img_size[0]}
     for name, value in held.items():
         given = getattr(data, name)
         if given is not None and given != value:
             raise UsageError(f"{flag_name(name)} {given} conflicts with --store {store}, which holds "
                              f"{name.replace('_', ' ')} {value}: leave the flag out")
-    return replace(data, **held)
+    latent = m.fmt.latent
+    if model_kwargs.get("latent", latent) != latent:
+        raise UsageError(f"--model-kwargs latent={model_kwargs['latent']} conflicts with --store {store}, whose "
+                         f"{m.format} format serves latent={latent}: leave it out")
+    return replace(data, **held), {**model_kwargs, "latent": latent}
 
 def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> TrainConfig:
     """`cfg` with everything it left open worked out, once, at the start of a run: the model, the recipe's weight decay
@@ -200,12 +205,7 @@ def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> Trai
     data, kwargs, weights = cfg.data, dict(cfg.model_kwargs), cfg.encoder_weights
     if cfg.store:
         m = manifest or read_manifest(cfg.store)
-        data = data_from_store(data, m, cfg.store)
-        latent = m.fmt.latent
-        if kwargs.get("latent", latent) != latent:
-            raise UsageError(f"--model-kwargs latent={kwargs['latent']} conflicts with --store {cfg.store}, whose "
-                             f"{m.format} format serves latent={latent}: leave it out")
-        kwargs["latent"] = latent
+        data, kwargs = store_settings(data, kwargs, m, cfg.store)
         stored = m.encoder_weights  # a shipped codec's name, or a file that is here (the fingerprint decides later)
         if (
             weights == "default"

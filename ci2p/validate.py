@@ -17,7 +17,7 @@ from .provenance import run_metadata
 from .runtime import get_device, seed_everything
 from .inputs import build_inputs, check_store_model
 from .models import create_with_kwargs, load_weights, model_facts
-from .run_config import data_from_store, refuse_flag_owned
+from .run_config import refuse_flag_owned, store_settings
 from .store.manifest import read_manifest
 from .train import autocast_context
 
@@ -61,16 +61,20 @@ def resolve(cfg: ValidateConfig, typed: set[str] | None = None) -> tuple[Validat
     if ck.is_dir() and not data.get("split_manifest") and (ck / "split.json").is_file():
         data["split_manifest"] = str(ck / "split.json")
     store = cfg.store or (rc.get("store") if not given.get("data_dir") else None)
-    if store:   # the store's dataset and image size, as training takes them: a flag typed against them is one error
-        held = data_from_store(DataConfig.of(**{**unset, **given}), read_manifest(store), store)
+    model = cfg.model or rc.get("model") or read_state_dict(weights)[1].get("arch")
+    kwargs = cfg.model_kwargs if cfg.model_kwargs is not None else rc.get("model_kwargs", {})
+    if store:   # what the store decides (dataset, image size, latent), as in training; typed against it: one error
+        held, served = store_settings(DataConfig.of(**{**unset, **given}), cfg.model_kwargs or {}, read_manifest(store),
+                                     store)
         data.update(dataset=held.dataset, img_size=held.img_size); data.pop("data_dir", None)
+        if model and model_facts(model, kwargs).encoder: kwargs = {**kwargs, "latent": served["latent"]}
     out = ValidateConfig.of(
         **{
             **asdict(cfg),
             "data": DataConfig.of(**data),
             "store": store,
-            "model": cfg.model or rc.get("model") or read_state_dict(weights)[1].get("arch"),
-            "model_kwargs": cfg.model_kwargs if cfg.model_kwargs is not None else rc.get("model_kwargs", {}),
+            "model": model,
+            "model_kwargs": kwargs,
             "recipe": cfg.recipe or rc.get("recipe", "paper"),
             "seed": cfg.seed if cfg.seed is not None else rc.get("seed", 0),
         }
