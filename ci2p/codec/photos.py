@@ -18,8 +18,8 @@ _logger = logging.getLogger("ci2p.codec.photos")  # a fixed name: the same logge
 # %% auto #0
 __all__ = ['PHOTOS', 'PHOTO_SPLITS', 'GREY_TOLERANCE', 'CROP_RECIPES', 'SATURATION_RANGE', 'GAMMA_RANGE', 'P_PERMUTE', 'P_HUE',
            'photo_manifest', 'photos_dir', 'source_family', 'select_photos', 'photo_files', 'manifest_hash',
-           'is_greyscale', 'CropPyramid', 'hue_rotation', 'colour_jitter', 'RandomCrops', 'training_images',
-           'resize_long_side', 'evaluation_images']
+           'is_greyscale', 'CropPyramid', 'hue_rotation', 'colour_jitter', 'RandomCrops', 'is_photo_manifest',
+           'training_images', 'resize_long_side', 'evaluation_images']
 
 # %% ../../nbs/lib/02a_codec_photos.ipynb #f4ebb1d3
 PHOTOS = "photos"  # the name of the project's photographs: the manifest shipped in the package, the images in the cache
@@ -162,14 +162,21 @@ class RandomCrops(torch.utils.data.Dataset):
         return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))
 
 # %% ../../nbs/lib/02a_codec_photos.ipynb #8b968a0f
+def is_photo_manifest(data: str | os.PathLike) -> bool:
+    """Whether `data` names a photo manifest (`PHOTOS`, the project's photographs, or a .json) rather than a folder of
+    images. `PHOTOS` while a folder of that name is here too is one error, not a silent choice of the manifest."""
+    if str(data) == PHOTOS and Path(PHOTOS).is_dir():
+        raise UsageError(f"--data {PHOTOS} names the project's photographs, and ./{PHOTOS} is a folder here too: pass "
+                         f"./{PHOTOS} for the folder")
+    return str(data) == PHOTOS or Path(data).suffix == ".json"
+
 def training_images(data: str | os.PathLike) -> tuple[list[Path], list, dict]:
     "(files, broken, provenance) of a folder of images or of a photo manifest's `train` split."
-    if str(data) == PHOTOS or Path(data).suffix == ".json":
+    if is_photo_manifest(data):
         return photo_files("train", data), [], {"manifest": str(data), "manifest_sha256": manifest_hash(data)}
-    data = Path(data)
-    files, broken = scan_images(data)
+    files, broken = scan_images(Path(data))
     for p, why in broken: _logger.warning(f"skipping undecodable image: {p} ({why})")
-    return files, [(str(p), why) for p, why in broken], {"folder": str(data)}
+    return files, [(str(p), why) for p, why in broken], {"folder": str(data)}   # as given: ./photos stays ./photos
 
 def resize_long_side(img: Image.Image, long_side: int) -> Image.Image:
     "Resize (Lanczos) so that the longer side is `long_side` pixels, keeping the aspect ratio (Kodak: 768)."
@@ -180,7 +187,7 @@ def evaluation_images(
     data: str | os.PathLike, long_side: int = 0, split: str = "eval"
 ) -> tuple[list[Image.Image], list[str], list]:
     "(images, names, broken) of a folder or of a manifest's `split`, resized to `long_side` when it is not 0."
-    if str(data) == PHOTOS or Path(data).suffix == ".json":
+    if is_photo_manifest(data):
         files, broken = photo_files(split, data), []; root = files[0].parent if files else Path(".")
     else: (files, broken), root = scan_images(data), Path(data)
     imgs = [load_rgb(f) for f in files]

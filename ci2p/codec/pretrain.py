@@ -17,7 +17,8 @@ from compressai.models.google import FactorizedPrior
 from timm.scheduler import CosineLRScheduler
 from ..checkpoints import clear_run, fresh_start, record_checkpoint, usable_checkpoint
 from ..cli import FromFlags, arg, require_at_least_one
-from .model import codec_forward, crop_back, image_tensor, load_codec, pad_codec, psnr_from_mse, save_codec
+from .model import (CODEC_STRIDE, codec_forward, crop_back, image_tensor, load_codec, pad_codec,
+                              psnr_from_mse, save_codec)
 from .photos import CROP_RECIPES, CropPyramid, RandomCrops, photo_files, resize_long_side, training_images
 from ..encoder import QUALITY_LAMBDA, build_codec, save_encoder, shipped_codecs_help, weights_sha256
 from ..errors import UsageError
@@ -115,6 +116,8 @@ class PretrainConfig(FromFlags):
         if not 0 <= self.warmup < self.steps:
             raise UsageError(f"--warmup-steps must be in [0, --steps), got {self.warmup_steps}")
         if self.grey_weight < 0: raise UsageError(f"--grey-weight must be >= 0, got {self.grey_weight}")
+        if self.crop % CODEC_STRIDE:   # the codec pads a crop to its stride: the reconstruction would not match it
+            raise UsageError(f"--crop must be a multiple of {CODEC_STRIDE} (the codec's stride), got {self.crop}")
         if self.resume and self.overwrite: raise UsageError("--resume and --overwrite: give one of them")
         if not 0 < self.level_decay <= 1: raise UsageError(f"--level-decay must be in (0, 1], got {self.level_decay}")
         if self.train == "decoder" and self.init is None:
