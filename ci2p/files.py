@@ -89,6 +89,10 @@ def output_folder(out: str | os.PathLike, flag: str = "--out") -> Path:
 def read_state_dict(path: str | os.PathLike) -> tuple[dict, dict]:
     "Tensors and metadata from a `.safetensors` file or a (CompressAI-style) torch checkpoint, without executing code."
     path = Path(path)
+    if path.is_dir():   # a run's folder, say: name its weights files
+        held = sorted(p.name for p in path.glob("*.safetensors"))
+        hint = f": name one of its files, {held}" if held else ""
+        raise UsageError(f"{path} is a folder, not a weights file{hint}")
     if not path.is_file(): raise MissingInput(f"weights file not found: {path}")
     if path.suffix == ".safetensors":
         from safetensors import safe_open
