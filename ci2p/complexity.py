@@ -9,9 +9,11 @@ from dataclasses import dataclass
 import timm
 import torch
 import torch.nn as nn
+from timm.models import get_deprecated_models
 from .cli import arg, config_from_args, config_parser, run_cli
+from .errors import UsageError
 from .files import save_json
-import ci2p.models  # noqa: F401  registers the models
+from .models import MODEL_FACTS   # importing ci2p.models registers the models
 
 # %% auto #0
 __all__ = ['PAPER_MODELS', 'create', 'set_fused_attn', 'backbone_params', 'fvcore_counts', 'fvcore_gflops', 'torch_gmacs',
@@ -22,6 +24,8 @@ PAPER_MODELS = ("vit_base_gap", "ci2p_vit_base", "ci2p_vit_base_ds", "vit_base_p
 
 def create(name: str, **kwargs) -> nn.Module:
     "`timm.create_model`; encoders stay random and silent (weights do not change counts)."
+    if not timm.is_model(name) and name not in get_deprecated_models():   # a timm name or one of its old aliases
+        raise UsageError(f"unknown model {name!r}: not a timm model name; this project's models: {sorted(MODEL_FACTS)}")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*randomly initialised.*")
         try: return timm.create_model(name, **{"encoder_weights": "random", **kwargs})
