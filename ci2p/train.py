@@ -82,12 +82,17 @@ def save_checkpoint(out: Path, epoch: int, model, opt, sched, history: list, clo
     record_checkpoint(ck, {"epoch": epoch, "files": {"weights": w.name, "state": s.name}}, keep=2)
     return w
 
-def load_checkpoint(out: Path, model, opt, sched, lr: float, clock: RunClock | None = None) -> tuple[int, list]:
-    "The newest intact checkpoint in `out/checkpoints` restored (and `clock`'s earlier launches); (epochs, history)."
+def load_checkpoint(out: Path, model, opt, sched, lr: float, epochs: int, clock: RunClock | None = None
+                    ) -> tuple[int, list]:
+    """The newest intact checkpoint in `out/checkpoints` restored (and `clock`'s earlier launches); (epochs, history).
+    A run past `epochs` already is refused: its record would say `epochs` of a model trained longer."""
     ck = out / "checkpoints"
     entry = usable_checkpoint(ck)
     if entry is None:
         raise UsageError(f"--resume: no intact checkpoint in {ck}; start without --resume (or with a new --out)")
+    if entry["epoch"] > epochs:
+        raise UsageError(f"--resume: {out} has trained {entry['epoch']} epochs, more than --epochs {epochs}: give "
+                         f"--epochs {entry['epoch']} or more, or another --out")
     load_weights(model, ck / entry["files"]["weights"])
     st = load_torch(ck / entry["files"]["state"])
     opt.load_state_dict(st["opt"])
@@ -298,7 +303,7 @@ def train(cfg: TrainConfig) -> dict:
                      augment=LatentAugment(cfg.latent_aug, latent_mean) if cfg.latent_aug else None)
     start, history = 0, []
     if cfg.resume and (out / "checkpoints" / "last.json").is_file():
-        start, history = load_checkpoint(out, model, opt, sched, cfg.lr, clock)
+        start, history = load_checkpoint(out, model, opt, sched, cfg.lr, cfg.epochs, clock)
         if main_rank: _logger.info(f"resumed {out} after epoch {start}")
     elif cfg.resume and main_rank: _logger.info(f"--resume: no checkpoint in {out}, starting from scratch")
     wrapped = wrap_model(model, cfg.compile, device)
