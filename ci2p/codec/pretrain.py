@@ -221,8 +221,9 @@ def save_pretrain_checkpoint(ck: Path, step: int, run: CodecTraining, cfg: Pretr
                 "evals": run.evals, "config": asdict(cfg), "pyramid_sha256": pyramid_sha256}, ck / name)
     record_checkpoint(ck, {"step": step, "files": {"state": name}}, keep=2)
 
-def resume_pretraining(ck: Path, run: CodecTraining, pyramid_sha256: str, data: str) -> CodecTraining:
-    "`run` restored from the newest intact checkpoint in `ck` (unchanged when there is none); refuses other data."
+def resume_pretraining(ck: Path, run: CodecTraining, pyramid_sha256: str, data: str, steps: int) -> CodecTraining:
+    """`run` restored from the newest intact checkpoint in `ck` (unchanged when there is none); refuses other data, and
+    a run past `steps` already (its files would say `steps` of a codec trained longer)."""
     entry = usable_checkpoint(ck)
     if entry is None:
         if (ck / "last.json").is_file():
@@ -235,6 +236,9 @@ def resume_pretraining(ck: Path, run: CodecTraining, pyramid_sha256: str, data: 
         raise UsageError(f"--resume: {ckpt} was trained on other images than {data} gives now (pyramid sha256 "
                          f"{st['pyramid_sha256'][:12]}, now {pyramid_sha256[:12]}): resume with the data "
                          "the run started on, or start a new --out")
+    if st["step"] > steps:
+        raise UsageError(f"--resume: {ck.parent} has trained {st['step']} steps, more than --steps {steps}: give "
+                         f"--steps {st['step']} or more, or another --out")
     if "pyramid_sha256" not in st:
         _logger.warning(f"{ckpt} predates data fingerprints: cannot check that the data is unchanged")
     run.codec.load_state_dict(st["model"])
@@ -322,7 +326,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     inputs = pretrain_inputs(cfg, images, eval_images, device)
     fingerprint = inputs.provenance["pyramid_sha256"]
     run = pretrain_setup(cfg, device, inputs.provenance)
-    if cfg.resume: run = resume_pretraining(ck, run, fingerprint, cfg.data)
+    if cfg.resume: run = resume_pretraining(ck, run, fingerprint, cfg.data, cfg.steps)
     clear_run(stale)   # --overwrite: the earlier run goes once this one has its data and codec
     criterion = RateDistortionLoss(lmbda=lmbda)
     loader = crop_loader(cfg, inputs.pyramid, run.start, device)
