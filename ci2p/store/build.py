@@ -188,17 +188,19 @@ def build_store(
             )
             save_json(plan, out / "plan.json")
     _barrier()
-    if (out / "manifest.json").is_file(): return read_manifest(out)
     medians = stem.encoder.medians.reshape(-1).to(device)
+    def encode(name: str, k: int):   # shard k of split `name`
+        (ds, views), first = splits[name], k * shard_size
+        _encode_shard(out / name / f"{k:05d}.safetensors", ds, first, min(shard_size, len(ds) - first), stem, fmt,
+                      views, batch_size, device, workers, medians, entropy_bottleneck)
+    if (out / "manifest.json").is_file():   # built: a shard removed (a damaged one, say) is encoded again
+        if rank == 0: _encode_removed(out, read_manifest(out), encode)
+        _barrier(); return read_manifest(out)
     jobs = [(name, k) for name, (ds, _) in splits.items() for k in range(-(-len(ds) // shard_size))]
     clock = _BuildClock(out / "build_clock.json", t0)   # earlier launches' seconds, when this build resumes
     for name, k in tqdm(jobs[rank::world], desc=f"store {out.name} ({fmt.name})", disable=not progress, mininterval=2):
-        ds, views = splits[name]
-        path = out / name / f"{k:05d}.safetensors"
-        if _shard_done(path): continue
-        first = k * shard_size
-        _encode_shard(path, ds, first, min(shard_size, len(ds) - first), stem, fmt, views, batch_size, device, workers,
-                      medians, entropy_bottleneck)
+        if _shard_done(out / name / f"{k:05d}.safetensors"): continue
+        encode(name, k)
         if rank == 0: clock.tick()
         if on_shard: on_shard(name, k)
     _barrier()
@@ -207,6 +209,18 @@ def build_store(
     return read_manifest(out)
 
 # %% ../../nbs/lib/12c_store_build.ipynb #6ca5e98c
+def _encode_removed(out: Path, m: StoreManifest, encode) -> None:
+    """Encode again the shards of the finished store `out` whose files are gone (`encode(split, k)` writes shard k),
+    each checked against the sha256 the manifest records: how a damaged shard is repaired, the manifest unchanged."""
+    for name, sp in m.splits.items():
+        for rec in sp.shards:
+            if (out / rec.file).is_file(): continue
+            encode(name, int(Path(rec.file).stem))
+            if file_problem(out, rec):
+                raise UsageError(f"{out / rec.file}, encoded again, differs from the store's manifest (another torch "
+                                 "or device than the build's?): build the store anew in an empty folder")
+            _logger.info(f"{out / rec.file}: encoded again, as the manifest records it")
+
 def file_problem(root: Path, rec) -> str | None:
     """What is wrong with the store file `rec` (a `FileRecord` or `ShardRecord`) under `root` (missing, size, sha256),
     or None."""
@@ -268,7 +282,8 @@ def check_store_files(path, mode: str = "cached", manifest: StoreManifest | None
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise UsageError(
             f"damaged latent store: {problems[0]}{more}; nothing was trained. `python -m ci2p.store verify {root}` "
-            "lists every damaged file; rebuild them with the same `python -m ci2p.store build`"
+            "lists every damaged file; remove those and run the same `python -m ci2p.store build` again, which encodes "
+            "them anew"
         )
     return {
         "files": len(recs),
