@@ -92,12 +92,13 @@ def validate(cfg: ValidateConfig, typed: set[str] | None = None) -> dict:
     cfg, weights, run = resolve(cfg, typed)
     device = get_device(cfg.device)
     seed_everything(cfg.seed)
-    inputs = build_inputs(cfg.data, cfg.seed, cfg.recipe, store=cfg.store, flip=False)
+    manifest = read_manifest(cfg.store) if cfg.store else None   # read here once: the readers and the check share it
+    inputs = build_inputs(cfg.data, cfg.seed, cfg.recipe, store=cfg.store, flip=False, manifest=manifest)
     n = len(inputs.classes)
     model = create_with_kwargs(cfg.model, cfg.model_kwargs, num_classes=n, img_size=cfg.data.img_size)
     asked = cfg.model + "".join(f" {k}={v!r}" for k, v in cfg.model_kwargs.items())
     model = load_weights(model, weights, what=asked).to(device).eval()   # another model's file: one message
-    if cfg.store: check_store_model(cfg.store, model)
+    if cfg.store: check_store_model(cfg.store, model, manifest)
     amp_ctx, _ = autocast_context(cfg.amp, device)
     loader = torch.utils.data.DataLoader(inputs.val, batch_size=cfg.batch_size, num_workers=cfg.data.workers)
     top1 = top5 = loss = count = 0.0

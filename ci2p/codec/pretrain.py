@@ -17,8 +17,8 @@ from compressai.models.google import FactorizedPrior
 from timm.scheduler import CosineLRScheduler
 from ..checkpoints import clear_run, fresh_start, record_checkpoint, usable_checkpoint
 from ..cli import FromFlags, arg, require_at_least_one
-from .model import (CODEC_STRIDE, codec_forward, crop_back, image_tensor, load_codec, pad_codec,
-                              psnr_from_mse, save_codec)
+from .model import CODEC_STRIDE, codec_forward, crop_back, image_tensor, load_codec, pad_codec
+from .model import psnr_from_mse, save_codec
 from .photos import CROP_RECIPES, CropPyramid, RandomCrops, photo_files, resize_long_side, training_images
 from ..encoder import QUALITY_LAMBDA, build_codec, save_encoder, shipped_codecs_help, weights_sha256
 from ..errors import UsageError
