@@ -12,7 +12,7 @@ from .errors import MissingInput, UsageError
 
 # %% auto #0
 __all__ = ['atomic_write', 'save_json', 'save_torch', 'load_torch', 'save_safetensors', 'sha256_file', 'output_folder',
-           'read_state_dict', 'check_shapes']
+           'read_state_dict', 'check_shapes', 'read_metadata']
 
 # %% ../nbs/lib/00_files.ipynb #8535aee2
 def _umask() -> int:
@@ -123,3 +123,13 @@ def check_shapes(found: dict, module: torch.nn.Module, what: str, source) -> Non
         if missing: msg.append(f"  missing keys {missing[:6]}{' ...' if len(missing) > 6 else ''}")
         if unexpected: msg.append(f"  unexpected keys {unexpected[:6]}{' ...' if len(unexpected) > 6 else ''}")
         raise UsageError("\n".join(msg))
+
+def read_metadata(path: str | os.PathLike) -> dict:
+    "The metadata of a `.safetensors` file, from its header alone (no tensor is read); {} for a torch checkpoint."
+    path = Path(path)
+    if not path.is_file(): raise MissingInput(f"weights file not found: {path}")
+    if path.suffix != ".safetensors": return {}
+    from safetensors import safe_open
+    try:
+        with safe_open(str(path), framework="pt") as f: return dict(f.metadata() or {})
+    except Exception as e: raise UsageError(f"{path} is not a readable safetensors file ({e})") from e

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from .cli import FromFlags, arg, config_from_args, config_parser, run_cli, typed_flags
 from .data import DataConfig
 from .errors import MissingInput, UsageError
-from .files import read_state_dict, save_json, sha256_file
+from .files import read_metadata, save_json, sha256_file
 from .provenance import run_metadata
 from .runtime import get_device, seed_everything
 from .inputs import build_inputs, check_store_model
@@ -22,7 +22,7 @@ from .store.manifest import read_manifest
 from .train import autocast_context
 
 # %% auto #0
-__all__ = ['ValidateConfig', 'resolve', 'validate', 'main']
+__all__ = ['ValidateConfig', 'file_settings', 'resolve', 'validate', 'main']
 
 # %% ../nbs/lib/13_validate.ipynb #vali0006
 @dataclass
@@ -41,6 +41,18 @@ class ValidateConfig(FromFlags):
     json: str | None = arg(None, "write the results here (default: RUN/validate.json for a run folder)")
 
 # %% ../nbs/lib/13_validate.ipynb #vali0008
+def file_settings(weights: str | Path) -> dict:
+    """What a weights file written by `ci2p.train` records of its run (its safetensors metadata), laid out as the
+    `config` of `run.json`: the model, its keywords, the image size, the dataset. What the file does not say is left
+    out; a value that does not parse is one error naming the file."""
+    meta = read_metadata(weights)
+    try:
+        kwargs = json.loads(meta.get("model_kwargs", "{}"))
+        data = {k: kind(meta[k]) for k, kind in (("img_size", int), ("dataset", str)) if k in meta}
+        if not isinstance(kwargs, dict): raise ValueError("model_kwargs is not a mapping")
+    except ValueError as e: raise UsageError(f"{weights}: unreadable run settings in its metadata ({e})") from e
+    return {k: v for k, v in (("model", meta.get("arch")), ("model_kwargs", kwargs), ("data", data)) if v}
+
 def resolve(cfg: ValidateConfig, typed: set[str] | None = None) -> tuple[ValidateConfig, Path, dict]:
     """(the settings with the run's filled in, the weights file, the run's record or {}). `typed`: the flags the user
     typed (`typed_flags`); None: a data setting is given when it differs from `DataConfig.unset()`."""
@@ -53,7 +65,7 @@ def resolve(cfg: ValidateConfig, typed: set[str] | None = None) -> tuple[Validat
         if not weights.is_file() or not (ck / "run.json").is_file():
             raise UsageError(f"{ck} is not a finished run (it needs model.safetensors and run.json)")
         run = json.loads((ck / "run.json").read_text())
-    rc = run.get("config", {})
+    rc = run.get("config") or file_settings(weights)   # a weights file written by a run says what it holds
     data = dict(rc.get("data", {}))
     unset = asdict(DataConfig.unset())
     given = {k: v for k, v in asdict(cfg.data).items() if (k in typed if typed is not None else v != unset[k])}
@@ -61,7 +73,7 @@ def resolve(cfg: ValidateConfig, typed: set[str] | None = None) -> tuple[Validat
     if ck.is_dir() and not data.get("split_manifest") and (ck / "split.json").is_file():
         data["split_manifest"] = str(ck / "split.json")
     store = cfg.store or (rc.get("store") if not given.get("data_dir") else None)
-    model = cfg.model or rc.get("model") or read_state_dict(weights)[1].get("arch")
+    model = cfg.model or rc.get("model")
     kwargs = cfg.model_kwargs if cfg.model_kwargs is not None else rc.get("model_kwargs", {})
     if store:   # what the store decides (dataset, image size, latent), as in training; typed against it: one error
         held, served = store_settings(DataConfig.of(**{**unset, **given}), cfg.model_kwargs or {}, read_manifest(store),
