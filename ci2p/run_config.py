@@ -23,8 +23,9 @@ from .store.manifest import StoreManifest, read_manifest
 
 # %% auto #0
 __all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'STORE_DEFAULT_MODEL',
-           'DEFAULT_DATA', 'FLAG_OWNED_KWARGS', 'LAUNCH_FIELDS', 'RESUMABLE_FIELDS', 'refuse_flag_owned', 'TrainConfig',
-           'store_settings', 'resolve_run', 'config_changes', 'finished_run', 'check_resume', 'write_run_record']
+           'DEFAULT_DATA', 'FLAG_OWNED_KWARGS', 'IMAGE_CHOICES', 'LAUNCH_FIELDS', 'RESUMABLE_FIELDS',
+           'refuse_flag_owned', 'refuse_image_choices', 'TrainConfig', 'store_settings', 'resolve_run',
+           'config_changes', 'finished_run', 'check_resume', 'write_run_record']
 
 # %% ../nbs/lib/06_run_config.ipynb #721c7760
 OFFICIAL_WARMUP_EPOCHS, OFFICIAL_EPOCHS = 20, 300  # the authors' warm-up: 20 of 300 epochs, scaled to --epochs
@@ -41,6 +42,21 @@ def refuse_flag_owned(model_kwargs: dict, names=tuple(FLAG_OWNED_KWARGS)) -> Non
     "One error for a `--model-kwargs` keyword among `names` that a flag or the data sets (`FLAG_OWNED_KWARGS`)."
     for k in sorted(set(model_kwargs) & set(names)):
         raise UsageError(f"--model-kwargs {k}={model_kwargs[k]!r}: set by {FLAG_OWNED_KWARGS[k]}; leave it out")
+
+# the data flags that choose the images or their views: a store's were chosen when it was built
+IMAGE_CHOICES = ("data_dir", "split_manifest", "val_fraction", "max_train_samples", "max_val_samples", "views")
+
+def refuse_image_choices(data: DataConfig, store, typed=None) -> None:
+    """One error naming the flags of `data` that choose images or their views (`IMAGE_CHOICES`), given beside `store`:
+    the store's were chosen, viewed and encoded when it was built, and these would change nothing. Given: among `typed`
+    (the flags typed, from the command line) or, without it, set to other than `DataConfig.unset()`'s value."""
+    unset = DataConfig.unset()
+    named = [flag_name(k) for k in IMAGE_CHOICES
+             if (k in typed if typed is not None else getattr(data, k) != getattr(unset, k))]
+    if named:
+        them = "it" if len(named) == 1 else "them"
+        raise UsageError(f"--store {store} holds the images and views chosen when it was built: {', '.join(named)} "
+                         f"would change nothing; leave {them} out, or give {them} to `python -m ci2p.store build`")
 
 @dataclass
 class TrainConfig(FromFlags):
@@ -152,8 +168,9 @@ class TrainConfig(FromFlags):
                 "--cache-latents needs the 'paper' recipe (its views are the image and its mirror); for the official "
                 "recipe build an augmentation bank: python -m ci2p.store build --views K --view-recipe official"
             )
-        if self.store and (self.cache_latents or self.data.data_dir):
-            raise UsageError("--store replaces --data-dir and --cache-latents: the store holds the data, encoded")
+        if self.store and self.cache_latents:
+            raise UsageError("--store replaces --cache-latents: the store holds the latents, encoded")
+        if self.store: refuse_image_choices(self.data, self.store)
         if self.verify not in VERIFY_MODES:
             raise UsageError(f"--verify must be one of {VERIFY_MODES}, got {self.verify!r}")
         if parse_latent_aug(self.latent_aug) and not (self.store or self.cache_latents):

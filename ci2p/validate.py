@@ -17,7 +17,7 @@ from .provenance import run_metadata
 from .runtime import get_device, seed_everything
 from .inputs import build_inputs, check_store_model
 from .models import create_with_kwargs, load_weights, model_facts
-from .run_config import refuse_flag_owned, store_settings
+from .run_config import refuse_flag_owned, refuse_image_choices, store_settings
 from .store.manifest import read_manifest
 from .train import autocast_context
 
@@ -76,6 +76,7 @@ def resolve(cfg: ValidateConfig, typed: set[str] | None = None) -> tuple[Validat
     model = cfg.model or rc.get("model")
     kwargs = cfg.model_kwargs if cfg.model_kwargs is not None else rc.get("model_kwargs", {})
     if store:   # what the store decides (dataset, image size, latent), as in training; typed against it: one error
+        refuse_image_choices(cfg.data, store, set(given))
         held, served = store_settings(DataConfig.of(**{**unset, **given}), cfg.model_kwargs or {}, read_manifest(store),
                                      store)
         data.update(dataset=held.dataset, img_size=held.img_size); data.pop("data_dir", None)
