@@ -325,7 +325,8 @@ def train(cfg: TrainConfig) -> dict:
            "latent": cfg.facts.latent if cfg.facts.encoder else None, "inputs": inputs.source, "config": asdict(cfg)}
     if main_rank:
         save_weights(model, out / "model.safetensors", arch=cfg.model, epochs=cfg.epochs,   # what the file is, in it
-                     model_kwargs=json.dumps(cfg.model_kwargs), img_size=data.img_size, dataset=data.dataset)
+                     model_kwargs=json.dumps(cfg.model_kwargs), img_size=data.img_size, dataset=data.dataset,
+                     recipe=cfg.recipe)
         save_json(res, out / "result.json")
     if world > 1: dist.barrier()
     return res

@@ -43,15 +43,16 @@ class ValidateConfig(FromFlags):
 # %% ../nbs/lib/13_validate.ipynb #vali0008
 def file_settings(weights: str | Path) -> dict:
     """What a weights file written by `ci2p.train` records of its run (its safetensors metadata), laid out as the
-    `config` of `run.json`: the model, its keywords, the image size, the dataset. What the file does not say is left
-    out; a value that does not parse is one error naming the file."""
+    `config` of `run.json`: the model, its keywords, the recipe (whose evaluation transform), the image size, the
+    dataset. What the file does not say is left out; a value that does not parse is one error naming the file."""
     meta = read_metadata(weights)
     try:
         kwargs = json.loads(meta.get("model_kwargs", "{}"))
         data = {k: kind(meta[k]) for k, kind in (("img_size", int), ("dataset", str)) if k in meta}
         if not isinstance(kwargs, dict): raise ValueError("model_kwargs is not a mapping")
     except ValueError as e: raise UsageError(f"{weights}: unreadable run settings in its metadata ({e})") from e
-    return {k: v for k, v in (("model", meta.get("arch")), ("model_kwargs", kwargs), ("data", data)) if v}
+    said = (("model", meta.get("arch")), ("model_kwargs", kwargs), ("recipe", meta.get("recipe")), ("data", data))
+    return {k: v for k, v in said if v}
 
 def resolve(cfg: ValidateConfig, typed: set[str] | None = None) -> tuple[ValidateConfig, Path, dict]:
     """(the settings with the run's filled in, the weights file, the run's record or {}). `typed`: the flags the user
@@ -106,7 +107,8 @@ def validate(cfg: ValidateConfig, typed: set[str] | None = None) -> dict:
     device = get_device(cfg.device)
     seed_everything(cfg.seed)
     manifest = read_manifest(cfg.store) if cfg.store else None   # read here once: the readers and the check share it
-    inputs = build_inputs(cfg.data, cfg.seed, cfg.recipe, store=cfg.store, flip=False, manifest=manifest)
+    recipe = manifest.view_recipe if manifest else cfg.recipe   # a store's validation views are its own
+    inputs = build_inputs(cfg.data, cfg.seed, recipe, store=cfg.store, flip=False, manifest=manifest)
     n = len(inputs.classes)
     model = create_with_kwargs(cfg.model, cfg.model_kwargs, num_classes=n, img_size=cfg.data.img_size)
     asked = cfg.model + "".join(f" {k}={v!r}" for k, v in cfg.model_kwargs.items())
