@@ -103,7 +103,8 @@ class WebDatasetLatents(torch.utils.data.IterableDataset):
         if self.equal and len(self.tars) < slots:
             raise UsageError(
                 f"{self.root}: split {self.split!r} has {len(self.tars)} tar shards for {self.world} ranks x "
-                f"{self.workers} workers: export with a smaller --shard-size, or use fewer workers"
+                f"{self.workers} workers (one tar per store shard): use fewer workers, or rebuild the store with a "
+                "smaller --shard-size (python -m ci2p.store build ... --shard-size N) and export it again"
             )
         order = (
             np.random.default_rng([self.seed, self.epoch]).permutation(len(self.tars))
