@@ -86,7 +86,7 @@ def run_variant(v: Variant, base: TrainConfig, seed: int, out_dir, reuse: bool =
     "Train (or read back) `v` with `base` and `seed`; one row: final/best top-1, wall time, images/s, run folder."
     cfg = replace(base, model=v.model, model_kwargs=v.kw, encoder_weights=v.encoder_weights, seed=seed,
                   out=str(Path(out_dir) / "runs" / f"{v.key}-s{seed}"),
-                  cache_latents=base.cache_latents and base.recipe == "paper" and _frozen_ci2p(v), resume=True)
+                  cache_latents=base.cache_latents and base.recipe != "official" and _frozen_ci2p(v), resume=True)
     res = (finished_run(cfg) if reuse else None) or train(cfg)
     h = res["history"]
     return {"key": v.key, "seed": seed, "final_top1": h[-1]["val_top1"], "best_top1": max(x["val_top1"] for x in h),

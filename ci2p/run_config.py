@@ -23,7 +23,7 @@ from .store.manifest import StoreManifest, read_manifest
 
 # %% auto #0
 __all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'STORE_DEFAULT_MODEL',
-           'DEFAULT_DATA', 'FLAG_OWNED_KWARGS', 'IMAGE_CHOICES', 'LAUNCH_FIELDS', 'RESUMABLE_FIELDS',
+           'DEFAULT_DATA', 'DEFAULT_RECIPE', 'FLAG_OWNED_KWARGS', 'IMAGE_CHOICES', 'LAUNCH_FIELDS', 'RESUMABLE_FIELDS',
            'refuse_flag_owned', 'refuse_image_choices', 'TrainConfig', 'store_settings', 'resolve_run',
            'config_changes', 'finished_run', 'check_resume', 'write_run_record']
 
@@ -34,6 +34,7 @@ DEFAULT_WEIGHT_DECAY = {"paper": 0.0, "official": 0.05}
 
 STORE_DEFAULT_MODEL = ("vit_tiny_gap", "ci2p_vit_tiny")  # the default model, and the default when --store feeds latents
 DEFAULT_DATA = {"dataset": "demo", "img_size": 128}        # what a run reads when neither a flag nor a store says
+DEFAULT_RECIPE = "paper"                                    # the recipe when neither --recipe nor a store says
 # the model keywords a run sets itself, from a flag or the data: in --model-kwargs they would clash or be overridden
 FLAG_OWNED_KWARGS = {"num_classes": "the dataset's classes", "img_size": "--img-size",
                      "drop_path_rate": "--drop-path-rate", "encoder_weights": "--encoder-weights"}
@@ -109,9 +110,10 @@ class TrainConfig(FromFlags):
         "with --store or --cache-latents)",
         group="Latents",
     )
-    recipe: str = arg(
-        "paper",
-        "paper: Adam, constant lr, random flip; official: AdamW + warm-up + cosine, RandAugment, Mixup/CutMix",
+    recipe: str | None = arg(
+        None,
+        "paper: Adam, constant lr, random flip; official: AdamW + warm-up + cosine, RandAugment, Mixup/CutMix "
+        "(not given: paper, or the recipe a store's views were drawn with)",
         choices=RECIPES,
         group="Optimiser",
     )
@@ -143,7 +145,8 @@ class TrainConfig(FromFlags):
     progress: bool = arg(True, "progress bars", group="Run")
 
     def __post_init__(self):
-        if self.recipe not in RECIPES: raise UsageError(f"recipe must be one of {RECIPES}, got {self.recipe!r}")
+        if self.recipe not in (None, *RECIPES):
+            raise UsageError(f"recipe must be one of {RECIPES}, got {self.recipe!r}")
         if self.model is not None and self.model not in timm.list_models():
             model_facts(self.model)  # names this project's models
         refuse_flag_owned(self.model_kwargs)
@@ -163,7 +166,7 @@ class TrainConfig(FromFlags):
                 f"a frozen CI2P encoder (ci2p_vit_*), and {self.model_name} has "
                 + ("none" if facts.encoder is None else "a trained one")
             )
-        if self.cache_latents and self.recipe != "paper":
+        if self.cache_latents and self.recipe == "official":
             raise UsageError(
                 "--cache-latents needs the 'paper' recipe (its views are the image and its mirror); for the official "
                 "recipe build an augmentation bank: python -m ci2p.store build --views K --view-recipe official"
@@ -215,11 +218,11 @@ def store_settings(data: DataConfig, model_kwargs: dict, m: StoreManifest, store
     return replace(data, **held), {**model_kwargs, "latent": latent}
 
 def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> TrainConfig:
-    """`cfg` with everything it left open worked out, once, at the start of a run: the model, the recipe's weight decay
-    and warm-up, and with a store its dataset, image size, latent and codec (from its manifest: `manifest` when the
-    caller has read it). A field that was given is never replaced; one that contradicts the store is one error.
-    `run.json` records both (`given`, `config`)."""
-    data, kwargs, weights = cfg.data, dict(cfg.model_kwargs), cfg.encoder_weights
+    """`cfg` with everything it left open worked out, once, at the start of a run: the model, the recipe and its weight
+    decay and warm-up, and with a store its dataset, image size, latent, codec and view recipe (from its manifest:
+    `manifest` when the caller has read it). A field that was given is never replaced; one that contradicts the store is
+    one error. `run.json` records both (`given`, `config`)."""
+    data, kwargs, weights, recipe = cfg.data, dict(cfg.model_kwargs), cfg.encoder_weights, cfg.recipe
     if cfg.store:
         m = manifest or read_manifest(cfg.store)
         data, kwargs = store_settings(data, kwargs, m, cfg.store)
@@ -230,12 +233,13 @@ def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> Trai
             and (stored in SHIPPED_CODECS or stored == "official" or Path(stored).is_file())
         ):
             weights = stored
-        if m.is_bank and cfg.recipe != "official":  # a paper store with --recipe official: flip-only views
-            raise UsageError(
-                f"--recipe {cfg.recipe}: {cfg.store} is an augmentation bank (official views); pass --recipe official"
-            )
+        if m.is_bank and recipe == "paper":  # a paper store with --recipe official is fine: flip-only views
+            raise UsageError(f"--recipe paper: {cfg.store} is an augmentation bank (official views); pass --recipe "
+                             "official, or leave --recipe out")
+        recipe = recipe or m.view_recipe   # not given: the recipe the store's views were drawn with
+    recipe = recipe or DEFAULT_RECIPE
     data = replace(data, **{k: v for k, v in DEFAULT_DATA.items() if getattr(data, k) is None})
-    warmup = (round(OFFICIAL_WARMUP_EPOCHS * cfg.epochs / OFFICIAL_EPOCHS) if cfg.recipe == "official" else 0) \
+    warmup = (round(OFFICIAL_WARMUP_EPOCHS * cfg.epochs / OFFICIAL_EPOCHS) if recipe == "official" else 0) \
         if cfg.warmup_epochs is None else cfg.warmup_epochs
     return replace(
         cfg,
@@ -243,7 +247,8 @@ def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> Trai
         model_kwargs=kwargs,
         encoder_weights=weights,
         data=data,
-        weight_decay=DEFAULT_WEIGHT_DECAY[cfg.recipe] if cfg.weight_decay is None else cfg.weight_decay,
+        recipe=recipe,
+        weight_decay=DEFAULT_WEIGHT_DECAY[recipe] if cfg.weight_decay is None else cfg.weight_decay,
         warmup_epochs=warmup,
     )
 
