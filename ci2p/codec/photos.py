@@ -19,7 +19,7 @@ _logger = logging.getLogger("ci2p.codec.photos")  # a fixed name: the same logge
 __all__ = ['PHOTOS', 'PHOTO_SPLITS', 'GREY_TOLERANCE', 'CROP_RECIPES', 'SATURATION_RANGE', 'GAMMA_RANGE', 'P_PERMUTE', 'P_HUE',
            'photo_manifest', 'photos_dir', 'source_family', 'select_photos', 'photo_files', 'manifest_hash',
            'is_greyscale', 'CropPyramid', 'hue_rotation', 'colour_jitter', 'RandomCrops', 'is_photo_manifest',
-           'training_images', 'resize_long_side', 'evaluation_images']
+           'training_images', 'resize_long_side', 'evaluation_split', 'evaluation_images']
 
 # %% ../../nbs/lib/02a_codec_photos.ipynb #f4ebb1d3
 PHOTOS = "photos"  # the name of the project's photographs: the manifest shipped in the package, the images in the cache
@@ -183,12 +183,22 @@ def resize_long_side(img: Image.Image, long_side: int) -> Image.Image:
     w, h = img.size; s = long_side / max(w, h)
     return img.resize((max(1, round(w * s)), max(1, round(h * s))), Image.LANCZOS)
 
+def evaluation_split(data: str | os.PathLike, split: str | None = None) -> str | None:
+    """The split of `data` an evaluation reads: a photo manifest's `split` (not given: eval, the held-out photographs),
+    or None for a folder, which is evaluated whole (a `split` given with one is refused)."""
+    if is_photo_manifest(data): return split or "eval"
+    if split is not None:
+        raise UsageError(f"--split {split}: {data} is a folder of images, evaluated whole; --split chooses among the "
+                         f"splits of a photo manifest ({PHOTOS!r} or a .json)")
+    return None
+
 def evaluation_images(
-    data: str | os.PathLike, long_side: int = 0, split: str = "eval"
+    data: str | os.PathLike, long_side: int = 0, split: str | None = None
 ) -> tuple[list[Image.Image], list[str], list]:
-    "(images, names, broken) of a folder or of a manifest's `split`, resized to `long_side` when it is not 0."
-    if is_photo_manifest(data):
-        files, broken = photo_files(split, data), []; root = files[0].parent if files else Path(".")
+    """(images, names, broken) of a folder or of a manifest's split (`evaluation_split`), resized to `long_side` when it
+    is not 0."""
+    split = evaluation_split(data, split)
+    if split: files, broken = photo_files(split, data), []; root = files[0].parent if files else Path(".")
     else: (files, broken), root = scan_images(data), Path(data)
     imgs = [load_rgb(f) for f in files]
     if long_side: imgs = [resize_long_side(im, long_side) for im in imgs]

@@ -5,7 +5,7 @@
 # %% ../../nbs/lib/02d_codec_quality.ipynb #7c7ad924
 from __future__ import annotations
 import io, logging, math, time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 import numpy as np
 import torch
 from PIL import Image
@@ -20,7 +20,7 @@ from ci2p.codec.model import (
     psnr_from_mse,
     zero_floor_bpp,
 )
-from .photos import PHOTO_SPLITS, evaluation_images
+from .photos import PHOTO_SPLITS, evaluation_images, evaluation_split
 from ..encoder import QUALITY_LAMBDA, shipped_codecs_help, weights_sha256
 from ..provenance import run_metadata
 from ..runtime import get_device, seed_everything
@@ -204,8 +204,9 @@ class EvaluateConfig:
     "Codec evaluation: `python -m ci2p.codec evaluate` (each field is a flag)."
     weights: str = arg(help=f"{shipped_codecs_help()}, 'official', 'random' or a codec file (.safetensors, .pth.tar)")
     data: str = arg(help="'photos' (the project's photographs), a photo manifest .json, or a folder of images")
-    split: str = arg(
-        "eval", "the manifest split: eval (held out), source (held out by source), train, all", choices=PHOTO_SPLITS
+    split: str | None = arg(
+        None, "a photo manifest's split: eval (held out; not given), source (held out by source), train, all",
+        choices=PHOTO_SPLITS
     )
     long_side: int = arg(0, "resize each image to this long side first (Kodak: 768); 0: as is")
     quality: int = arg(5, "quality of the codec", choices=sorted(QUALITY_LAMBDA))
@@ -216,6 +217,7 @@ class EvaluateConfig:
 def evaluate(cfg: EvaluateConfig) -> dict:
     "The codec `cfg.weights` on `cfg.data`, beside JPEG at each photograph's own rate (see `against_jpeg`)."
     seed_everything(cfg.seed)
+    cfg = replace(cfg, split=evaluation_split(cfg.data, cfg.split))   # recorded as read: a manifest's split, or None
     imgs, names, broken = evaluation_images(cfg.data, cfg.long_side, cfg.split)
     for p, why in broken: _logger.warning(f"skipping undecodable image: {p} ({why})")
     res = evaluate_codec(load_codec(cfg.weights, cfg.quality), imgs, names, device=cfg.device)
