@@ -24,9 +24,10 @@ _logger = logging.getLogger("ci2p.data")  # a fixed name: the same logger when a
 # %% auto #0
 __all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'RECIPES', 'OFFICIAL_AUG', 'BLUR_KERNEL_FRACTION',
            'OFFICIAL_MIXUP', 'EVAL_CROP_PCT', 'DATASETS', 'IMAGE_CHECKS', 'VAL_SUBSET_SEED_OFFSET', 'SPLIT_DATASETS',
-           'ImageFiles', 'ImageArray', 'read_idx', 'load_fashion_mnist', 'demo_dir', 'scan_class_folders',
-           'stratified_split', 'animals10_samples', 'split_samples', 'build_transforms', 'build_mixup', 'DataInfo',
-           'build_datasets', 'seeded_subset', 'DataConfig', 'image_splits', 'VerifyImagesConfig', 'main']
+           'VAL_FRACTION', 'VIEWS', 'ImageFiles', 'ImageArray', 'read_idx', 'load_fashion_mnist', 'demo_dir',
+           'scan_class_folders', 'stratified_split', 'animals10_samples', 'split_samples', 'build_transforms',
+           'build_mixup', 'DataInfo', 'build_datasets', 'seeded_subset', 'DataConfig', 'image_splits',
+           'VerifyImagesConfig', 'main']
 
 # %% ../nbs/lib/05_data.ipynb #1fe61539
 class ImageFiles(torch.utils.data.Dataset):
@@ -296,6 +297,7 @@ def seeded_subset(ds, n: int | None, seed: int):
 
 # %% ../nbs/lib/05_data.ipynb #dcfg0002
 SPLIT_DATASETS = ("animals10", "imagefolder")  # datasets that may come without a split: theirs is recorded in a file
+VAL_FRACTION, VIEWS = 0.2, 2                   # the validation share of such a dataset; a store's views per image
 
 @dataclass
 class DataConfig(FromFlags):
@@ -305,7 +307,7 @@ class DataConfig(FromFlags):
                               choices=DATASETS)
     data_dir: str | None = arg(None, "the dataset's folder (not needed for demo)")
     img_size: int | None = arg(256, "square input size in pixels; a multiple of 32 for CI2P models")
-    val_fraction: float = arg(0.2, "validation share of a dataset without a fixed split")
+    val_fraction: float = arg(VAL_FRACTION, "validation share of a dataset without a fixed split")
     split_manifest: str | None = arg(
         None, "the split file of a dataset without one: the file to reuse (default OUT/split.json)")
     max_train_samples: int | None = arg(None, "use N training images (a seeded subset) for quick runs")
@@ -315,8 +317,8 @@ class DataConfig(FromFlags):
         "cached", "decode every image file first: cached (each file once, keyed by path, size and mtime), full, off",
         choices=IMAGE_CHECKS)
     workers: int = arg(0, "DataLoader worker processes")
-    views: int = arg(2, "views per training image in a latent store: paper recipe 2 = the image and its mirror, 1 = "
-                        "the image; an augmentation bank (--view-recipe official) K >= 1 drawn views")
+    views: int = arg(VIEWS, "views per training image in a latent store: paper recipe 2 = the image and its mirror, "
+                            "1 = the image; an augmentation bank (--view-recipe official) K >= 1 drawn views")
 
     def __post_init__(self):
         if self.dataset is not None and self.dataset not in DATASETS:
@@ -326,6 +328,13 @@ class DataConfig(FromFlags):
         if self.img_size is not None and self.img_size < 1:
             raise UsageError(f"--img-size must be a positive number of pixels, got {self.img_size}")
         if not 0 < self.val_fraction < 1: raise UsageError(f"--val-fraction must be in (0, 1), got {self.val_fraction}")
+        if self.dataset is not None and self.dataset not in SPLIT_DATASETS:   # a fixed split: nothing to choose
+            named = [flag for flag, given in (("--split-manifest", self.split_manifest is not None),
+                                              ("--val-fraction", self.val_fraction != VAL_FRACTION)) if given]
+            if named:
+                raise UsageError(f"--dataset {self.dataset} comes with its split: {', '.join(named)} would change "
+                                 f"nothing (they split {' and '.join(SPLIT_DATASETS)} folders without one); leave "
+                                 f"{'it' if len(named) == 1 else 'them'} out")
         if self.workers < 0: raise UsageError(f"--workers must be >= 0, got {self.workers}")
         require_at_least_one(self, "views", "max_train_samples", "max_val_samples")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import timm
 import torch.distributed as dist
 from .cli import FromFlags, arg, flag_name, require_at_least_one
-from .data import RECIPES, DataConfig
+from .data import RECIPES, VIEWS, DataConfig
 from .encoder import SHIPPED_CODECS, shipped_codecs_help, weights_sha256
 from .errors import UsageError
 from .files import save_json, sha256_file
@@ -174,6 +174,9 @@ class TrainConfig(FromFlags):
         if self.store and self.cache_latents:
             raise UsageError("--store replaces --cache-latents: the store holds the latents, encoded")
         if self.store: refuse_image_choices(self.data, self.store)
+        if not (self.store or self.cache_latents) and self.data.views != VIEWS:
+            raise UsageError(f"--views {self.data.views} counts the views a latent store or cache holds; from images "
+                             "every epoch draws its own view (leave it out, or add --cache-latents)")
         if self.verify not in VERIFY_MODES:
             raise UsageError(f"--verify must be one of {VERIFY_MODES}, got {self.verify!r}")
         if parse_latent_aug(self.latent_aug) and not (self.store or self.cache_latents):
