@@ -204,6 +204,12 @@ class TrainConfig(FromFlags):
         return dict(recipe=self.recipe, lr=self.lr, weight_decay=self.weight_decay, epochs=self.epochs,
                     warmup_epochs=self.warmup_epochs, min_lr=self.min_lr)
 
+    def weights_metadata(self) -> dict:
+        """What a run's `model.safetensors` says of the run (resolved by `resolve_run`), as its safetensors metadata:
+        what `ci2p.validate.file_settings` reads back from a weights file alone."""
+        return dict(arch=self.model_name, epochs=self.epochs, model_kwargs=json.dumps(self.model_kwargs),
+                    img_size=self.data.img_size, dataset=self.data.dataset, recipe=self.recipe)
+
 def store_settings(data: DataConfig, model_kwargs: dict, m: StoreManifest, store) -> tuple[DataConfig, dict]:
     """(`data`, `model_kwargs`) with what the store at `store` (manifest `m`) decides: its dataset, its image size, the
     latent its format serves. A setting given with another value is one error. Training and validation from a store

@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/06_train.ipynb #ea55ee7c
 from __future__ import annotations
-import csv, io, json, logging, random, sys, time
+import csv, io, logging, random, sys, time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -324,9 +324,7 @@ def train(cfg: TrainConfig) -> dict:
            "wall_s": clock.total_s(history), **clock.state(),   # latent_cache_s, latent_cache
            "latent": cfg.facts.latent if cfg.facts.encoder else None, "inputs": inputs.source, "config": asdict(cfg)}
     if main_rank:
-        save_weights(model, out / "model.safetensors", arch=cfg.model, epochs=cfg.epochs,   # what the file is, in it
-                     model_kwargs=json.dumps(cfg.model_kwargs), img_size=data.img_size, dataset=data.dataset,
-                     recipe=cfg.recipe)
+        save_weights(model, out / "model.safetensors", **cfg.weights_metadata())   # what the file is, in it
         save_json(res, out / "result.json")
     if world > 1: dist.barrier()
     return res

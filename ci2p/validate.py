@@ -42,9 +42,10 @@ class ValidateConfig(FromFlags):
 
 # %% ../nbs/lib/13_validate.ipynb #vali0008
 def file_settings(weights: str | Path) -> dict:
-    """What a weights file written by `ci2p.train` records of its run (its safetensors metadata), laid out as the
-    `config` of `run.json`: the model, its keywords, the recipe (whose evaluation transform), the image size, the
-    dataset. What the file does not say is left out; a value that does not parse is one error naming the file."""
+    """What a weights file written by `ci2p.train` records of its run (its safetensors metadata, from
+    `TrainConfig.weights_metadata`), laid out as the `config` of `run.json`: the model, its keywords, the recipe
+    (whose evaluation transform), the image size, the dataset. What the file does not say is left out; a value that does
+    not parse is one error naming the file."""
     meta = read_metadata(weights)
     try:
         kwargs = json.loads(meta.get("model_kwargs", "{}"))
