@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse, json, os, subprocess, sys, time
 from pathlib import Path
 from ci2p.checkpoints import fresh_start
+from ci2p.codec.photos import is_photo_manifest
 from ci2p.codec.pretrain import PRETRAIN_OUTPUTS
 from ci2p.errors import UsageError
 
@@ -29,10 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def pretrain_command(data: str, out: Path, quality: int, steps: int, workers: int, device: str, extra: list[str],
                      probe: bool = False) -> list[str]:
     """The `python -m ci2p.codec pretrain` command of one run (`probe`: no held-out curve, no intermediate checkpoints;
-    a measurement, written over when the script runs again)."""
+    a measurement, written over when the script runs again). A held-out curve needs a photo manifest: a folder of
+    images has none, and pretrain refuses held-out flags given with one."""
+    curve = str(max(steps // 10, 1)) if is_photo_manifest(data) else "0"
     every = ["--eval-every", "0", "--log-every", "10", "--ckpt-every", str(steps), "--warmup-steps", "10",
              "--overwrite"] if probe else \
-            ["--eval-every", str(max(steps // 10, 1)), "--log-every", "100", "--ckpt-every", "1000",
+            ["--eval-every", curve, "--log-every", "100", "--ckpt-every", "1000",
              "--warmup-steps", str(min(500, steps // 20))]
     return [sys.executable, "-m", "ci2p.codec", "pretrain", "--data", data, "--out", str(out), "--quality", str(quality),
             "--steps", str(steps), "--workers", str(workers), "--device", device, *every, *extra]

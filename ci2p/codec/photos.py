@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
+from ..cli import flag_name
 from ..errors import MissingInput, UsageError
 from ..files import sha256_file
 from ..images import load_rgb, scan_images
@@ -19,7 +20,7 @@ _logger = logging.getLogger("ci2p.codec.photos")  # a fixed name: the same logge
 __all__ = ['PHOTOS', 'PHOTO_SPLITS', 'GREY_TOLERANCE', 'CROP_RECIPES', 'SATURATION_RANGE', 'GAMMA_RANGE', 'P_PERMUTE', 'P_HUE',
            'photo_manifest', 'photos_dir', 'source_family', 'select_photos', 'photo_files', 'manifest_hash',
            'is_greyscale', 'CropPyramid', 'hue_rotation', 'colour_jitter', 'RandomCrops', 'is_photo_manifest',
-           'training_images', 'resize_long_side', 'evaluation_split', 'evaluation_images']
+           'training_images', 'resize_long_side', 'evaluation_split', 'refuse_heldout_flags', 'evaluation_images']
 
 # %% ../../nbs/lib/02a_codec_photos.ipynb #f4ebb1d3
 PHOTOS = "photos"  # the name of the project's photographs: the manifest shipped in the package, the images in the cache
@@ -191,6 +192,16 @@ def evaluation_split(data: str | os.PathLike, split: str | None = None) -> str |
         raise UsageError(f"--split {split}: {data} is a folder of images, evaluated whole; --split chooses among the "
                          f"splits of a photo manifest ({PHOTOS!r} or a .json)")
     return None
+
+def refuse_heldout_flags(settings, names, data) -> None:
+    """One error naming the held-out flags among `names` that `settings` (a config dataclass) sets to a value other
+    than its default (0 excepted: never, as is) when `data` is a folder of images: only a photo manifest has held-out
+    photographs, so the flags would change nothing."""
+    defaults = type(settings).__dataclass_fields__
+    named = [flag_name(k) for k in names if getattr(settings, k) not in (defaults[k].default, 0)]
+    if named:
+        raise UsageError(f"{', '.join(named)}: {data} is a folder of images, with no held-out photographs (a photo "
+                         f"manifest has them: {PHOTOS!r} or a .json), so this would change nothing; leave it out")
 
 def evaluation_images(
     data: str | os.PathLike, long_side: int = 0, split: str | None = None

@@ -19,7 +19,8 @@ from ..checkpoints import clear_run, fresh_start, record_checkpoint, usable_chec
 from ..cli import FromFlags, arg, require_at_least_one
 from .model import CODEC_STRIDE, codec_forward, crop_back, image_tensor, load_codec, pad_codec
 from .model import psnr_from_mse, save_codec
-from .photos import CROP_RECIPES, CropPyramid, RandomCrops, photo_files, resize_long_side, training_images
+from .photos import (CROP_RECIPES, CropPyramid, RandomCrops, photo_files, refuse_heldout_flags,
+                               resize_long_side, training_images)
 from ..encoder import QUALITY_LAMBDA, build_codec, save_encoder, shipped_codecs_help, weights_sha256
 from ..errors import UsageError
 from ..files import load_torch, output_folder, save_json, save_torch
@@ -175,6 +176,8 @@ def pretrain_inputs(cfg: PretrainConfig, images=None, eval_images=None, device=N
         images, broken, provenance = training_images(cfg.data)
         if eval_images is None and "manifest" in provenance and cfg.eval_every:
             eval_images = photo_files(cfg.eval_split, cfg.data)
+        elif eval_images is None and "manifest" not in provenance:
+            refuse_heldout_flags(cfg, ("eval_every", "eval_split", "eval_long_side"), cfg.data)
     t = time.time(); pyramid = CropPyramid(images, cfg.crop, cfg.max_levels)
     provenance["pyramid_sha256"] = pyramid.fingerprint()
     _logger.info(f"{pyramid.n_images} images, {len(pyramid)} pyramid levels, {pyramid.nbytes() / 2**20:.0f} MiB, "

@@ -12,7 +12,7 @@ from compressai.models.google import FactorizedPrior
 from ..checkpoints import fresh_start
 from ..cli import FromFlags, arg, require_at_least_one
 from .model import CODEC_STRIDE, latent_symbols, load_codec, pad_codec, save_codec, zero_floor_bpp
-from .photos import CropPyramid, photo_files, training_images
+from .photos import CropPyramid, photo_files, refuse_heldout_flags, training_images
 from .pretrain import heldout_estimate, heldout_tensors
 from ..encoder import QUALITY_LAMBDA, shipped_codecs_help, weights_sha256
 from ..errors import UsageError
@@ -126,6 +126,7 @@ def refit_prior(cfg: RefitPriorConfig, images=None, eval_images=None) -> dict:
     if images is None:
         images, broken, provenance = training_images(cfg.data)
         if eval_images is None and "manifest" in provenance: eval_images = photo_files(cfg.eval_split, cfg.data)
+        elif eval_images is None: refuse_heldout_flags(cfg, ("eval_split", "eval_long_side"), cfg.data)
     pyramid = CropPyramid(images, cfg.crop, cfg.max_levels)
     provenance["pyramid_sha256"] = pyramid.fingerprint()
     provenance["init"] = {"weights": str(cfg.init), "sha256": weights_sha256(cfg.init)}
