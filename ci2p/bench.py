@@ -324,6 +324,8 @@ class BenchConfig:
     def __post_init__(self):   # 0 is not "the default": it is refused, as None alone means "not given"
         require_at_least_one(self, "batch_size", "steps", "num_classes", "threads")
         if self.warmup is not None and self.warmup < 0: raise UsageError(f"--warmup must be >= 0, got {self.warmup}")
+        if bad := [s for s in self.img_size if s < 1]:   # timm's own message is a traceback
+            raise UsageError(f"--img-size must be positive numbers of pixels, got {bad}")
 
 def _parser(): return config_parser(BenchConfig, prog="python -m ci2p.bench")
 

@@ -101,6 +101,10 @@ class ComplexityConfig:
     img_sizes: list[int] = arg(help="image sizes in pixels", factory=lambda: [256, 384, 512])
     json: str | None = arg(None, "write the rows here")
 
+    def __post_init__(self):
+        if bad := [s for s in self.img_sizes if s < 1]:   # timm's own message is a traceback
+            raise UsageError(f"--img-sizes must be positive numbers of pixels, got {bad}")
+
 def _main(argv=None):
     args = config_from_args(
         ComplexityConfig, config_parser(ComplexityConfig, prog="python -m ci2p.complexity").parse_args(argv)
