@@ -322,10 +322,8 @@ class BenchConfig:
     csv: str | None = arg(None, "write the rows as CSV here")
 
     def __post_init__(self):   # 0 is not "the default": it is refused, as None alone means "not given"
-        require_at_least_one(self, "batch_size", "steps", "num_classes", "threads")
+        require_at_least_one(self, "batch_size", "steps", "num_classes", "threads", "img_size")
         if self.warmup is not None and self.warmup < 0: raise UsageError(f"--warmup must be >= 0, got {self.warmup}")
-        if bad := [s for s in self.img_size if s < 1]:   # timm's own message is a traceback
-            raise UsageError(f"--img-size must be positive numbers of pixels, got {bad}")
 
 def _parser(): return config_parser(BenchConfig, prog="python -m ci2p.bench")
 

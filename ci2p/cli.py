@@ -38,10 +38,12 @@ def flag_name(field: str) -> str:
     return "--" + field.replace("_", "-")
 
 def require_at_least_one(settings, *names: str) -> None:
-    "One error for the first of the fields `names` of `settings` below 1 (`--epochs must be >= 1, got 0`); None passes."
+    """One error for the first of the fields `names` of `settings` below 1 (`--epochs must be >= 1, got 0`), a list
+    field holding one such value included; None passes."""
     for name in names:
         value = getattr(settings, name)
-        if value is not None and value < 1: raise UsageError(f"{flag_name(name)} must be >= 1, got {value}")
+        values = value if isinstance(value, (list, tuple)) else [] if value is None else [value]
+        if any(v < 1 for v in values): raise UsageError(f"{flag_name(name)} must be >= 1, got {value}")
 
 
 # %% ../nbs/lib/00_cli.ipynb #clii0009

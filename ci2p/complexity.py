@@ -10,7 +10,7 @@ import timm
 import torch
 import torch.nn as nn
 from timm.models import get_deprecated_models
-from .cli import arg, config_from_args, config_parser, run_cli
+from .cli import arg, config_from_args, config_parser, require_at_least_one, run_cli
 from .errors import UsageError
 from .files import save_json
 from .models import MODEL_FACTS   # importing ci2p.models registers the models
@@ -101,9 +101,7 @@ class ComplexityConfig:
     img_sizes: list[int] = arg(help="image sizes in pixels", factory=lambda: [256, 384, 512])
     json: str | None = arg(None, "write the rows here")
 
-    def __post_init__(self):
-        if bad := [s for s in self.img_sizes if s < 1]:   # timm's own message is a traceback
-            raise UsageError(f"--img-sizes must be positive numbers of pixels, got {bad}")
+    def __post_init__(self): require_at_least_one(self, "img_sizes")   # timm's own message is a traceback
 
 def _main(argv=None):
     args = config_from_args(
