@@ -5,6 +5,7 @@
 # %% ../../nbs/lib/02a_codec_photos.ipynb #2dbf9afc
 from __future__ import annotations
 import hashlib, json, logging, math, os
+from dataclasses import fields
 from pathlib import Path
 import numpy as np
 import torch
@@ -197,8 +198,8 @@ def refuse_heldout_flags(settings, names, data) -> None:
     """One error naming the held-out flags among `names` that `settings` (a config dataclass) sets to a value other
     than its default (0 excepted: never, as is) when `data` is a folder of images: only a photo manifest has held-out
     photographs, so the flags would change nothing."""
-    defaults = type(settings).__dataclass_fields__
-    named = [flag_name(k) for k in names if getattr(settings, k) not in (defaults[k].default, 0)]
+    defaults = {f.name: f.default for f in fields(settings)}
+    named = [flag_name(k) for k in names if getattr(settings, k) not in (defaults[k], 0)]
     if named:
         raise UsageError(f"{', '.join(named)}: {data} is a folder of images, with no held-out photographs (a photo "
                          f"manifest has them: {PHOTOS!r} or a .json), so this would change nothing; leave it out")

@@ -19,8 +19,8 @@ from ..checkpoints import clear_run, fresh_start, record_checkpoint, usable_chec
 from ..cli import FromFlags, arg, require_at_least_one
 from .model import CODEC_STRIDE, codec_forward, crop_back, image_tensor, load_codec, pad_codec
 from .model import psnr_from_mse, save_codec
-from .photos import (CROP_RECIPES, CropPyramid, RandomCrops, photo_files, refuse_heldout_flags,
-                               resize_long_side, training_images)
+from .photos import CROP_RECIPES, CropPyramid, RandomCrops, photo_files, refuse_heldout_flags
+from .photos import resize_long_side, training_images
 from ..encoder import QUALITY_LAMBDA, build_codec, save_encoder, shipped_codecs_help, weights_sha256
 from ..errors import UsageError
 from ..files import load_torch, output_folder, save_json, save_torch
