@@ -88,9 +88,9 @@ def _add_fields(parser, group, cls, default_obj=None):
         t, optional = _base_type(hints[f.name])
         default = getattr(default_obj, f.name) if default_obj is not None else _default_of(f)
         meta = f.metadata
-        if is_dataclass(t):   # a nested settings class: a group of its own
-            title = getattr(t, "group_title", t.__name__)
-            _add_fields(parser, parser.add_argument_group(title, (t.__doc__ or "").split("\n")[0]), t, default)
+        if is_dataclass(t):   # a nested settings class: a group of its own, described by the field's help
+            title, about = getattr(t, "group_title", t.__name__), meta.get("help") or (t.__doc__ or "").split("\n")[0]
+            _add_fields(parser, parser.add_argument_group(title, about), t, default)
             continue
         target = group
         if meta.get("group"):

@@ -5,7 +5,7 @@
 # %% ../nbs/lib/05_data.ipynb #c0e5c499
 from __future__ import annotations
 import gzip, json, logging, os, sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 import numpy as np
 import torch
@@ -13,7 +13,7 @@ import torch.distributed as dist
 from PIL import Image
 from torchvision import transforms as T
 from timm.data import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, Mixup, create_transform
-from .cli import FromFlags, arg, command_parser, require_at_least_one, run_cli
+from .cli import FromFlags, arg, command_parser, flag_name, require_at_least_one, run_cli
 from .errors import MissingInput, UsageError
 from .files import save_json
 from .images import check_images, find_broken_images, image_check_cache, list_images, load_rgb
@@ -26,8 +26,8 @@ __all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'RECI
            'OFFICIAL_MIXUP', 'EVAL_CROP_PCT', 'DATASETS', 'IMAGE_CHECKS', 'VAL_SUBSET_SEED_OFFSET', 'SPLIT_DATASETS',
            'VAL_FRACTION', 'VIEWS', 'ImageFiles', 'ImageArray', 'read_idx', 'load_fashion_mnist', 'demo_dir',
            'scan_class_folders', 'stratified_split', 'animals10_samples', 'split_samples', 'build_transforms',
-           'build_mixup', 'DataInfo', 'build_datasets', 'seeded_subset', 'DataConfig', 'image_splits',
-           'VerifyImagesConfig', 'main']
+           'build_mixup', 'DataInfo', 'build_datasets', 'seeded_subset', 'DataConfig', 'data_given',
+           'refuse_split_flags', 'image_splits', 'VerifyImagesConfig', 'main']
 
 # %% ../nbs/lib/05_data.ipynb #1fe61539
 class ImageFiles(torch.utils.data.Dataset):
@@ -328,13 +328,7 @@ class DataConfig(FromFlags):
         if self.img_size is not None and self.img_size < 1:
             raise UsageError(f"--img-size must be a positive number of pixels, got {self.img_size}")
         if not 0 < self.val_fraction < 1: raise UsageError(f"--val-fraction must be in (0, 1), got {self.val_fraction}")
-        if self.dataset is not None and self.dataset not in SPLIT_DATASETS:   # a fixed split: nothing to choose
-            named = [flag for flag, given in (("--split-manifest", self.split_manifest is not None),
-                                              ("--val-fraction", self.val_fraction != VAL_FRACTION)) if given]
-            if named:
-                raise UsageError(f"--dataset {self.dataset} comes with its split: {', '.join(named)} would change "
-                                 f"nothing (they split {' and '.join(SPLIT_DATASETS)} folders without one); leave "
-                                 f"{'it' if len(named) == 1 else 'them'} out")
+        refuse_split_flags(self)
         if self.workers < 0: raise UsageError(f"--workers must be >= 0, got {self.workers}")
         require_at_least_one(self, "views", "max_train_samples", "max_val_samples")
 
@@ -348,6 +342,24 @@ class DataConfig(FromFlags):
         """The data flags before any is typed, for a command that fills them from elsewhere (a store, a run): `dataset`
         and `img_size` are None, so a flag typed with the reader's default value still counts as given."""
         return cls(dataset=None, img_size=None)
+
+def data_given(data: DataConfig, typed=None) -> set[str]:
+    """The fields of `data` that were given: those among `typed` (the flags typed on the command line,
+    `ci2p.cli.typed_flags`: a value equal to the default included) or, without it, those set to other than
+    `DataConfig.unset()`'s value (which cannot tell a default typed from one left out)."""
+    unset = DataConfig.unset()
+    return {f.name for f in fields(data)
+            if (f.name in typed if typed is not None else getattr(data, f.name) != getattr(unset, f.name))}
+
+def refuse_split_flags(data: DataConfig, typed=None) -> None:
+    """One error naming `--split-manifest` and `--val-fraction` when given (`data_given`) for a dataset that comes with
+    its split (demo, Fashion-MNIST): they would change nothing. `DataConfig` runs it on its values when it is built."""
+    if data.dataset is None or data.dataset in SPLIT_DATASETS: return   # (so `DataConfig.unset()` never comes here)
+    named = [flag_name(k) for k in ("split_manifest", "val_fraction") if k in data_given(data, typed)]
+    if named:
+        raise UsageError(f"--dataset {data.dataset} comes with its split: {', '.join(named)} would change nothing "
+                         f"(they split {' and '.join(SPLIT_DATASETS)} folders without one); leave "
+                         f"{'it' if len(named) == 1 else 'them'} out")
 
 # %% ../nbs/lib/05_data.ipynb #a26ffd3c
 def image_splits(data: DataConfig, seed: int = 0, recipe: str = "paper", out=None):

@@ -10,7 +10,7 @@ from pathlib import Path
 import timm
 import torch.distributed as dist
 from .cli import FromFlags, arg, flag_name, require_at_least_one
-from .data import RECIPES, VIEWS, DataConfig
+from .data import RECIPES, DataConfig, data_given, refuse_split_flags
 from .encoder import SHIPPED_CODECS, shipped_codecs_help, weights_sha256
 from .errors import UsageError
 from .files import save_json, sha256_file
@@ -24,8 +24,8 @@ from .store.manifest import StoreManifest, read_manifest
 # %% auto #0
 __all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'STORE_DEFAULT_MODEL',
            'DEFAULT_DATA', 'DEFAULT_RECIPE', 'FLAG_OWNED_KWARGS', 'IMAGE_CHOICES', 'LAUNCH_FIELDS', 'RESUMABLE_FIELDS',
-           'refuse_flag_owned', 'refuse_image_choices', 'TrainConfig', 'store_settings', 'resolve_run',
-           'config_changes', 'finished_run', 'check_resume', 'write_run_record']
+           'refuse_flag_owned', 'refuse_image_choices', 'refuse_unused_data', 'TrainConfig', 'store_settings',
+           'resolve_run', 'config_changes', 'finished_run', 'check_resume', 'write_run_record']
 
 # %% ../nbs/lib/06_run_config.ipynb #721c7760
 OFFICIAL_WARMUP_EPOCHS, OFFICIAL_EPOCHS = 20, 300  # the authors' warm-up: 20 of 300 epochs, scaled to --epochs
@@ -48,16 +48,25 @@ def refuse_flag_owned(model_kwargs: dict, names=tuple(FLAG_OWNED_KWARGS)) -> Non
 IMAGE_CHOICES = ("data_dir", "split_manifest", "val_fraction", "max_train_samples", "max_val_samples", "views")
 
 def refuse_image_choices(data: DataConfig, store, typed=None) -> None:
-    """One error naming the flags of `data` that choose images or their views (`IMAGE_CHOICES`), given beside `store`:
-    the store's were chosen, viewed and encoded when it was built, and these would change nothing. Given: among `typed`
-    (the flags typed, from the command line) or, without it, set to other than `DataConfig.unset()`'s value."""
-    unset = DataConfig.unset()
-    named = [flag_name(k) for k in IMAGE_CHOICES
-             if (k in typed if typed is not None else getattr(data, k) != getattr(unset, k))]
+    """One error naming the flags of `data` that choose images or their views (`IMAGE_CHOICES`), given beside `store`
+    (`ci2p.data.data_given`: set, or among `typed`): the store's were chosen, viewed and encoded when it was built, and
+    these would change nothing."""
+    named = [flag_name(k) for k in IMAGE_CHOICES if k in data_given(data, typed)]
     if named:
         them = "it" if len(named) == 1 else "them"
         raise UsageError(f"--store {store} holds the images and views chosen when it was built: {', '.join(named)} "
                          f"would change nothing; leave {them} out, or give {them} to `python -m ci2p.store build`")
+
+def refuse_unused_data(data: DataConfig, store=None, cache_latents=False, typed=None) -> None:
+    """One error for a data flag given (`ci2p.data.data_given`: set, or among `typed`) that the run would not use: an
+    image choice beside a store (`refuse_image_choices`), `--views` without a store or cache, a split flag for a dataset
+    with its own (`ci2p.data.refuse_split_flags`). `TrainConfig` runs it on its values; `python -m ci2p.train` once
+    more on the flags typed, which also tells a default value typed from one left out."""
+    if typed is not None: refuse_split_flags(data, typed)   # on values, `DataConfig` ran it when it was built
+    if store: refuse_image_choices(data, store, typed)
+    elif not cache_latents and "views" in data_given(data, typed):
+        raise UsageError(f"--views {data.views} counts the views a latent store or cache holds; from images every "
+                         "epoch draws its own view (leave it out, or add --cache-latents)")
 
 @dataclass
 class TrainConfig(FromFlags):
@@ -84,8 +93,11 @@ class TrainConfig(FromFlags):
         group="Model",
     )
     drop_path_rate: float = arg(0.1, "stochastic depth, rising linearly over the blocks", group="Model")
-    data: DataConfig = arg(help="the images (not given: dataset demo at 128 px, or the store's)",
-                           factory=DataConfig.unset)
+    data: DataConfig = arg(
+        help=f"the images; not given: {' '.join(f'{flag_name(k)} {v}' for k, v in DEFAULT_DATA.items())}, or what "
+        "--store holds",
+        factory=DataConfig.unset,
+    )
     store: str | None = arg(
         None,
         "train from a latent store built by `python -m ci2p.store build` (frozen CI2P encoder); its manifest "
@@ -173,10 +185,7 @@ class TrainConfig(FromFlags):
             )
         if self.store and self.cache_latents:
             raise UsageError("--store replaces --cache-latents: the store holds the latents, encoded")
-        if self.store: refuse_image_choices(self.data, self.store)
-        if not (self.store or self.cache_latents) and self.data.views != VIEWS:
-            raise UsageError(f"--views {self.data.views} counts the views a latent store or cache holds; from images "
-                             "every epoch draws its own view (leave it out, or add --cache-latents)")
+        refuse_unused_data(self.data, self.store, self.cache_latents)
         if self.verify not in VERIFY_MODES:
             raise UsageError(f"--verify must be one of {VERIFY_MODES}, got {self.verify!r}")
         if parse_latent_aug(self.latent_aug) and not (self.store or self.cache_latents):
@@ -185,6 +194,14 @@ class TrainConfig(FromFlags):
             )
         if self.warmup_epochs is not None and self.warmup_epochs < 0:
             raise UsageError(f"--warmup-epochs must be >= 0, got {self.warmup_epochs}")
+
+    @classmethod
+    def of(cls, **flags) -> TrainConfig:
+        """As `FromFlags.of`, and the flags named with a value count as typed (`refuse_unused_data`): `of(views=2)`
+        is refused beside a store as `--views 2` is, though 2 is the default value."""
+        cfg = super().of(**flags)
+        refuse_unused_data(cfg.data, cfg.store, cfg.cache_latents, {k for k, v in flags.items() if v is not None})
+        return cfg
 
     @property
     def model_name(self) -> str:

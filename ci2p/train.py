@@ -16,7 +16,7 @@ from timm.loss import SoftTargetCrossEntropy
 from timm.scheduler import CosineLRScheduler
 from tqdm.auto import tqdm
 from .checkpoints import clear_run, fresh_start, record_checkpoint, usable_checkpoint
-from .cli import config_from_args, config_parser, run_cli
+from .cli import config_from_args, config_parser, run_cli, typed_flags
 from .errors import UsageError
 from .files import atomic_write, load_torch, output_folder, save_json, save_torch
 from .runtime import all_sum, check_worker_tmpdir, seed_everything, setup_distributed
@@ -25,7 +25,8 @@ from .inputs import Inputs, build_inputs, check_store_model
 from .latent_aug import LatentAugment
 from .encoder import load_encoder_weights
 from .models import CI2PStem, ci2p_stem, create_with_kwargs, load_weights, model_facts, save_weights
-from .run_config import WARMUP_LR_FRACTION, TrainConfig, check_resume, resolve_run, write_run_record
+from .run_config import (WARMUP_LR_FRACTION, TrainConfig, check_resume, refuse_unused_data, resolve_run,
+                             write_run_record)
 from .store.manifest import read_manifest
 from .store.read import EpochViews, LatentErasing
 _logger = logging.getLogger("ci2p.train")  # a fixed name: the same logger when a notebook runs this code
@@ -336,7 +337,10 @@ def _parser():
     )
 
 def _main(argv=None):
-    cfg = config_from_args(TrainConfig, _parser().parse_args(argv))
+    parser = _parser()
+    cfg = config_from_args(TrainConfig, parser.parse_args(argv))
+    # what the config's values cannot tell: a flag typed with its default value was given, and may go unused
+    refuse_unused_data(cfg.data, cfg.store, cfg.cache_latents, typed_flags(parser, argv))
     try:
         res = train(cfg)
     finally:

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from .cli import FromFlags, arg, config_from_args, config_parser, run_cli, typed_flags
-from .data import DataConfig
+from .data import DataConfig, data_given
 from .errors import MissingInput, UsageError
 from .files import read_metadata, save_json, sha256_file
 from .provenance import run_metadata
@@ -31,7 +31,8 @@ class ValidateConfig(FromFlags):
     checkpoint: str = arg(help="a run folder (model.safetensors + run.json) or a model .safetensors file")
     model: str | None = arg(None, "the registered model (default: the run's)", group="Model")
     model_kwargs: dict | None = arg(None, "model constructor arguments (default: the run's)", group="Model")
-    data: DataConfig = arg(help="the images", factory=DataConfig.unset)   # --dataset, --img-size: the run's
+    data: DataConfig = arg(help="the images; not given: the run's (its run.json, or what its weights file says), or "
+                                "what --store holds", factory=DataConfig.unset)
     store: str | None = arg(None, "evaluate on the validation split of this latent store instead of images")
     recipe: str | None = arg(None, "whose evaluation transform: paper or official (default: the run's)")
     seed: int | None = arg(None, "seed of the split and subsets (default: the run's)")
@@ -70,7 +71,7 @@ def resolve(cfg: ValidateConfig, typed: set[str] | None = None) -> tuple[Validat
     rc = run.get("config") or file_settings(weights)   # a weights file written by a run says what it holds
     data = dict(rc.get("data", {}))
     unset = asdict(DataConfig.unset())
-    given = {k: v for k, v in asdict(cfg.data).items() if (k in typed if typed is not None else v != unset[k])}
+    given = {k: getattr(cfg.data, k) for k in data_given(cfg.data, typed)}
     data.update(given)
     if ck.is_dir() and not data.get("split_manifest") and (ck / "split.json").is_file():
         data["split_manifest"] = str(ck / "split.json")

@@ -37,6 +37,12 @@ CASES = {
     # torch's own refusal of a pickle is ten lines; the message is one
     "encoder weights that are not weights": (["ci2p.train", "--model", "ci2p_vit_tiny", "--encoder-weights", "{file}"],
                                              "is not a readable weights file"),
+    # a flag typed with its usual value is given: where the run would not use it, it is refused as any other value
+    "the usual view count beside a store": (["ci2p.train", "--store", "{file}", "--views", "2"],
+                                            "--views would change nothing"),
+    "a view count for images": (["ci2p.train", "--views", "2"], "--views 2 counts the views a latent store or cache holds"),
+    "the usual split share for a dataset with its own": (["ci2p.train", "--dataset", "fashion-mnist", "--val-fraction", "0.2"],
+                                                         "--dataset fashion-mnist comes with its split: --val-fraction"),
     # DataLoader workers under a $TMPDIR too deep for their Unix socket would wait forever: one line instead
     "workers under a deep TMPDIR": (["ci2p.train", "--workers", "2"], "too deep for DataLoader workers"),
 }
