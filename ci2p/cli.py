@@ -118,10 +118,11 @@ def _add_fields(parser, group, cls, default_obj=None):
             if default is MISSING: kw["required"] = True
             else:
                 kw["default"] = default
-                # None means "not given": the help says what then happens, rather than "(default: None)"
+                # None means "not given": the help says what then happens, rather than "(default: None)"; and
+                # an empty default has nothing to show
                 kw["help"] = (
                     helptext
-                    if default is None and helptext
+                    if default in (None, "") and helptext
                     else f"{helptext} (default: {default})"
                     if helptext
                     else f"(default: {default})"
