@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 import torch
 import torch.nn.functional as F
-from .cli import FromFlags, arg, config_from_args, config_parser, run_cli, typed_flags
+from .cli import FromFlags, arg, config_from_args, config_parser, flag_name, run_cli, typed_flags
 from .data import DataConfig, data_given
 from .errors import MissingInput, UsageError
 from .files import read_metadata, save_json, sha256_file
@@ -22,7 +22,7 @@ from .store.manifest import read_manifest
 from .train import autocast_context
 
 # %% auto #0
-__all__ = ['ValidateConfig', 'file_settings', 'resolve', 'validate', 'main']
+__all__ = ['TRAINING_ONLY', 'ValidateConfig', 'file_settings', 'resolve', 'validate', 'main']
 
 # %% ../nbs/lib/13_validate.ipynb #vali0006
 @dataclass
@@ -56,6 +56,8 @@ def file_settings(weights: str | Path) -> dict:
     said = (("model", meta.get("arch")), ("model_kwargs", kwargs), ("recipe", meta.get("recipe")), ("data", data))
     return {k: v for k, v in said if v}
 
+TRAINING_ONLY = ("max_train_samples", "views")   # data flags of the training split: validation never reads it
+
 def resolve(cfg: ValidateConfig, typed: set[str] | None = None) -> tuple[ValidateConfig, Path, dict]:
     """(the settings with the run's filled in, the weights file, the run's record or {}). `typed`: the flags the user
     typed (`typed_flags`); None: a data setting is given when it differs from `DataConfig.unset()`."""
@@ -72,6 +74,10 @@ def resolve(cfg: ValidateConfig, typed: set[str] | None = None) -> tuple[Validat
     data = dict(rc.get("data", {}))
     unset = asdict(DataConfig.unset())
     given = {k: getattr(cfg.data, k) for k in data_given(cfg.data, typed)}
+    unused = [flag_name(k) for k in TRAINING_ONLY if k in given]
+    if unused:
+        raise UsageError(f"{', '.join(unused)}: validation reads the validation split only, so this would change "
+                         "nothing; leave it out")
     data.update(given)
     if ck.is_dir() and not data.get("split_manifest") and (ck / "split.json").is_file():
         data["split_manifest"] = str(ck / "split.json")
