@@ -179,7 +179,13 @@ def command_parser(prog: str, description: str, commands: dict) -> argparse.Argu
 
 # %% ../nbs/lib/00_cli.ipynb #c6dc090e
 def typed_flags(parser: argparse.ArgumentParser, argv=None) -> set[str]:
-    "The fields (argparse `dest`s) whose flags `argv` typed, a value equal to the default included."
+    """The fields (argparse `dest`s) whose flags `argv` typed, a value equal to the default included; of a parser with
+    subcommands (`command_parser`, whose commands come first), the chosen command's."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    commands = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+    if commands is not None:
+        cmd = getattr(parser.parse_args(argv), commands.dest)
+        return typed_flags(commands.choices[cmd], argv[argv.index(cmd) + 1:])
     untyped = object()
     ns = argparse.Namespace(**{a.dest: untyped for a in parser._actions if a.dest != argparse.SUPPRESS})
     parser.parse_args(argv, namespace=ns)

@@ -43,6 +43,10 @@ CASES = {
     "a view count for images": (["ci2p.train", "--views", "2"], "--views 2 counts the views a latent store or cache holds"),
     "the usual split share for a dataset with its own": (["ci2p.train", "--dataset", "fashion-mnist", "--val-fraction", "0.2"],
                                                          "--dataset fashion-mnist comes with its split: --val-fraction"),
+    "the usual split share in a store build": (["ci2p.store", "build", "--dataset", "fashion-mnist", "--val-fraction", "0.2",
+                                                 "--out", "o"], "--dataset fashion-mnist comes with its split: --val-fraction"),
+    "the usual held-out curve for a folder": (["ci2p.codec", "pretrain", "--data", "imgs", "--out", "o", "--eval-every", "500"],
+                                              "--eval-every: imgs is a folder of images, with no held-out photographs"),
     # DataLoader workers under a $TMPDIR too deep for their Unix socket would wait forever: one line instead
     "workers under a deep TMPDIR": (["ci2p.train", "--workers", "2"], "too deep for DataLoader workers"),
 }

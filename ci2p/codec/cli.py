@@ -5,7 +5,8 @@
 # %% ../../nbs/lib/02e_codec_cli.ipynb #679b66b8
 from __future__ import annotations
 import json, logging
-from ..cli import command_parser, config_from_args, run_cli
+from ..cli import command_parser, config_from_args, run_cli, typed_flags
+from .photos import is_photo_manifest, refuse_heldout_flags
 from .pretrain import PretrainConfig, pretrain_codec
 from .prior import RefitPriorConfig, refit_prior
 from .quality import EvaluateConfig, evaluate
@@ -41,11 +42,12 @@ def _print_evaluation(res: dict):
           f"{d['psnr_chroma']:+.2f} dB chroma" + (f", {d['ms_ssim']:+.4f} MS-SSIM" if d["ms_ssim"] is not None else ""))
 
 def _main(argv=None):
-    args = command_parser("python -m ci2p.codec", "Pretrain, refit and evaluate the CI2P codec.", COMMANDS).parse_args(
-        argv
-    )
+    parser = command_parser("python -m ci2p.codec", "Pretrain, refit and evaluate the CI2P codec.", COMMANDS)
+    args = parser.parse_args(argv)
     cmd = vars(args).pop("cmd")
     cfg = config_from_args(COMMANDS[cmd][0], args)
+    if hasattr(cfg, "heldout_flags") and not is_photo_manifest(cfg.data):   # typed with its default: given all the same
+        refuse_heldout_flags(cfg, cfg.heldout_flags, cfg.data, typed_flags(parser, argv))
     if cmd == "pretrain":
         m = pretrain_codec(cfg)
         print(

@@ -194,12 +194,13 @@ def evaluation_split(data: str | os.PathLike, split: str | None = None) -> str |
                          f"splits of a photo manifest ({PHOTOS!r} or a .json)")
     return None
 
-def refuse_heldout_flags(settings, names, data) -> None:
-    """One error naming the held-out flags among `names` that `settings` (a config dataclass) sets to a value other
-    than its default (0 excepted: never, as is) when `data` is a folder of images: only a photo manifest has held-out
-    photographs, so the flags would change nothing."""
+def refuse_heldout_flags(settings, names, data, typed=None) -> None:
+    """One error naming the held-out flags among `names` that are given (among `typed`, the flags typed on the command
+    line, a default value included; without it, set to other than their default) when `data` is a folder of images:
+    only a photo manifest has held-out photographs, so the flags would change nothing. 0 (never) is always allowed."""
     defaults = {f.name: f.default for f in fields(settings)}
-    named = [flag_name(k) for k in names if getattr(settings, k) not in (defaults[k], 0)]
+    given = [k for k in names if (k in typed if typed is not None else getattr(settings, k) != defaults[k])]
+    named = [flag_name(k) for k in given if getattr(settings, k) != 0]
     if named:
         raise UsageError(f"{', '.join(named)}: {data} is a folder of images, with no held-out photographs (a photo "
                          f"manifest has them: {PHOTOS!r} or a .json), so this would change nothing; leave it out")

@@ -41,6 +41,7 @@ DEFAULT_WARMUP_STEPS = 200   # the warm-up of a run that does not give one, capp
 @dataclass
 class PretrainConfig(FromFlags):
     "Codec pretraining: `python -m ci2p.codec pretrain` (each field is a flag)."
+    heldout_flags = ("eval_every", "eval_split", "eval_long_side")   # the held-out curve's: a folder has none
 
     data: str = arg(
         help="'photos' (the project's photographs, their train split), a photo manifest .json, or a folder of images"
@@ -177,7 +178,7 @@ def pretrain_inputs(cfg: PretrainConfig, images=None, eval_images=None, device=N
         if eval_images is None and "manifest" in provenance and cfg.eval_every:
             eval_images = photo_files(cfg.eval_split, cfg.data)
         elif eval_images is None and "manifest" not in provenance:
-            refuse_heldout_flags(cfg, ("eval_every", "eval_split", "eval_long_side"), cfg.data)
+            refuse_heldout_flags(cfg, cfg.heldout_flags, cfg.data)
     t = time.time(); pyramid = CropPyramid(images, cfg.crop, cfg.max_levels)
     provenance["pyramid_sha256"] = pyramid.fingerprint()
     _logger.info(f"{pyramid.n_images} images, {len(pyramid)} pyramid levels, {pyramid.nbytes() / 2**20:.0f} MiB, "

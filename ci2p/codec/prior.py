@@ -85,6 +85,7 @@ def fit_prior(
 @dataclass
 class RefitPriorConfig(FromFlags):
     "Refitting a codec's prior to photographs: `python -m ci2p.codec refit-prior` (each field is a flag)."
+    heldout_flags = ("eval_split", "eval_long_side")   # the held-out estimate's: a folder has none
     init: str = arg(help=f"the codec whose transforms and medians stay: {shipped_codecs_help()} or a codec file")
     data: str = arg(help="'photos' (their train split), a photo manifest .json, or a folder of images")
     out: str = arg("runs/prior", "output folder: codec.safetensors, metrics.json")
@@ -126,7 +127,7 @@ def refit_prior(cfg: RefitPriorConfig, images=None, eval_images=None) -> dict:
     if images is None:
         images, broken, provenance = training_images(cfg.data)
         if eval_images is None and "manifest" in provenance: eval_images = photo_files(cfg.eval_split, cfg.data)
-        elif eval_images is None: refuse_heldout_flags(cfg, ("eval_split", "eval_long_side"), cfg.data)
+        elif eval_images is None: refuse_heldout_flags(cfg, cfg.heldout_flags, cfg.data)
     pyramid = CropPyramid(images, cfg.crop, cfg.max_levels)
     provenance["pyramid_sha256"] = pyramid.fingerprint()
     provenance["init"] = {"weights": str(cfg.init), "sha256": weights_sha256(cfg.init)}

@@ -8,8 +8,8 @@ import sys
 from dataclasses import dataclass
 import torch.distributed as dist
 import zstandard
-from ..cli import FromFlags, arg, command_parser, config_from_args, require_at_least_one, run_cli
-from ..data import RECIPES, DataConfig, build_transforms, image_splits
+from ..cli import FromFlags, arg, command_parser, config_from_args, require_at_least_one, run_cli, typed_flags
+from ..data import RECIPES, DataConfig, build_transforms, image_splits, refuse_split_flags
 from ..codec.model import load_codec
 from ..encoder import DEFAULT_ENCODER_WEIGHTS, load_encoder_weights, shipped_codecs_help
 from ..errors import UsageError
@@ -120,9 +120,8 @@ def build(cfg: StoreConfig) -> StoreManifest:
                        progress=cfg.progress and rank == 0, view_recipe=cfg.view_recipe, view_seed=cfg.seed)
 
 def _main(argv=None):
-    args = command_parser(
-        "python -m ci2p.store", "Encode a dataset once; train from the store (--store).", COMMANDS
-    ).parse_args(argv)
+    parser = command_parser("python -m ci2p.store", "Encode a dataset once; train from the store (--store).", COMMANDS)
+    args = parser.parse_args(argv)
     cmd = vars(args).pop("cmd")
     if cmd == "export":
         m = export_webdataset(args.store, args.out, progress=True)
@@ -142,6 +141,7 @@ def _main(argv=None):
         print(f"{args.store}: {n} shards, {len(problems)} not matching the manifest", file=sys.stderr)
         return 1 if problems else 0
     cfg = config_from_args(StoreConfig, args)
+    refuse_split_flags(cfg.data, typed_flags(parser, argv))   # typed with the default value: given all the same
     try:
         m, rank = build(cfg), rank_and_world()[0]  # the rank before the group ends: then every process is rank 0
     finally:
