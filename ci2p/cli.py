@@ -11,7 +11,7 @@ from .errors import UsageError
 
 # %% auto #0
 __all__ = ['run_cli', 'KeyValues', 'flag_name', 'require_at_least_one', 'arg', 'leaf_names', 'config_parser', 'config_from_args',
-           'FromFlags', 'command_parser', 'typed_flags']
+           'FromFlags', 'command_parser', 'typed_flags', 'given_fields']
 
 # %% ../nbs/lib/00_cli.ipynb #clii0006
 def run_cli(main, prog: str, argv=None):
@@ -190,3 +190,10 @@ def typed_flags(parser: argparse.ArgumentParser, argv=None) -> set[str]:
     ns = argparse.Namespace(**{a.dest: untyped for a in parser._actions if a.dest != argparse.SUPPRESS})
     parser.parse_args(argv, namespace=ns)
     return {name for name, v in vars(ns).items() if v is not untyped and name != "help"}
+
+def given_fields(settings, typed=None, unset=None) -> set[str]:
+    """The fields of the dataclass `settings` that were given: those among `typed` (`typed_flags`: a value equal to the
+    default included) or, without it, those set to other than `unset`'s value (not given: each field's default), which
+    cannot tell a default typed from one left out."""
+    base = {f.name: getattr(unset, f.name) if unset is not None else _default_of(f) for f in fields(settings)}
+    return {k for k, v in base.items() if (k in typed if typed is not None else getattr(settings, k) != v)}

@@ -5,7 +5,7 @@
 # %% ../nbs/lib/05_data.ipynb #c0e5c499
 from __future__ import annotations
 import gzip, json, logging, os, sys
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import torch
@@ -13,7 +13,7 @@ import torch.distributed as dist
 from PIL import Image
 from torchvision import transforms as T
 from timm.data import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, Mixup, create_transform
-from .cli import FromFlags, arg, command_parser, flag_name, require_at_least_one, run_cli
+from .cli import FromFlags, arg, command_parser, flag_name, given_fields, require_at_least_one, run_cli
 from .errors import MissingInput, UsageError
 from .files import save_json
 from .images import check_images, find_broken_images, image_check_cache, list_images, load_rgb
@@ -344,12 +344,9 @@ class DataConfig(FromFlags):
         return cls(dataset=None, img_size=None)
 
 def data_given(data: DataConfig, typed=None) -> set[str]:
-    """The fields of `data` that were given: those among `typed` (the flags typed on the command line,
-    `ci2p.cli.typed_flags`: a value equal to the default included) or, without it, those set to other than
-    `DataConfig.unset()`'s value (which cannot tell a default typed from one left out)."""
-    unset = DataConfig.unset()
-    return {f.name for f in fields(data)
-            if (f.name in typed if typed is not None else getattr(data, f.name) != getattr(unset, f.name))}
+    """The fields of `data` that were given (`ci2p.cli.given_fields`): among `typed`, or else set to other than
+    `DataConfig.unset()`'s value."""
+    return given_fields(data, typed, DataConfig.unset())
 
 def refuse_split_flags(data: DataConfig, typed=None) -> None:
     """One error naming `--split-manifest` and `--val-fraction` when given (`data_given`) for a dataset that comes with

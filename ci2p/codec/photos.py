@@ -5,12 +5,11 @@
 # %% ../../nbs/lib/02a_codec_photos.ipynb #2dbf9afc
 from __future__ import annotations
 import hashlib, json, logging, math, os
-from dataclasses import fields
 from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
-from ..cli import flag_name
+from ..cli import flag_name, given_fields
 from ..errors import MissingInput, UsageError
 from ..files import sha256_file
 from ..images import load_rgb, scan_images
@@ -198,9 +197,8 @@ def refuse_heldout_flags(settings, names, data, typed=None) -> None:
     """One error naming the held-out flags among `names` that are given (among `typed`, the flags typed on the command
     line, a default value included; without it, set to other than their default) when `data` is a folder of images:
     only a photo manifest has held-out photographs, so the flags would change nothing. 0 (never) is always allowed."""
-    defaults = {f.name: f.default for f in fields(settings)}
-    given = [k for k in names if (k in typed if typed is not None else getattr(settings, k) != defaults[k])]
-    named = [flag_name(k) for k in given if getattr(settings, k) != 0]
+    given = given_fields(settings, typed)
+    named = [flag_name(k) for k in names if k in given and getattr(settings, k) != 0]
     if named:
         raise UsageError(f"{', '.join(named)}: {data} is a folder of images, with no held-out photographs (a photo "
                          f"manifest has them: {PHOTOS!r} or a .json), so this would change nothing; leave it out")
