@@ -147,7 +147,7 @@ def demo_task(root, n_train: int | None = None, n_val: int | None = None, seed: 
     """The embedded demo data as ROOT/{train,val}/<class>/*.png: per class the first n/10 of a seeded permutation (all:
     None)."""
     from PIL import Image
-    from ci2p.data import FASHION_MNIST_CLASSES, demo_dir, load_fashion_mnist
+    from ci2p.datasets import FASHION_MNIST_CLASSES, demo_dir, load_fashion_mnist
     root, rng = Path(root), np.random.default_rng(seed)
     for split, src, n in (("train", "train", n_train), ("val", "test", n_val)):
         x, y = load_fashion_mnist(demo_dir(), src)

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from tqdm.auto import tqdm
-from ..data import ImageArray, ImageFiles
+from ..datasets import ImageArray, ImageFiles
 from ..errors import UsageError
 from ..files import save_json, save_safetensors, sha256_file
 from ..models import CI2PStem
