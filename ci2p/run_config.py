@@ -88,8 +88,8 @@ class TrainConfig(FromFlags):
     )
     encoder_weights: str | None = arg(
         "default",
-        f"CI2P/CNN-ViT encoder: 'default' or a shipped codec ({shipped_codecs_help()}), 'official', random, a "
-        ".pth.tar or .safetensors path",
+        f"CI2P/CNN-ViT encoder: 'default' (the default shipped codec for a frozen quality-5 encoder, else random), "
+        f"a shipped codec ({shipped_codecs_help()}), 'official', 'random', or a .pth.tar or .safetensors path",
         group="Model",
     )
     drop_path_rate: float = arg(0.1, "stochastic depth, rising linearly over the blocks", group="Model")
