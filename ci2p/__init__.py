@@ -17,8 +17,8 @@ from .runtime import get_device, seed_everything
 from .encoder import CI2PEncoder, build_encoder
 from .codec import load_codec, pretrain_codec, evaluate_codec
 from .store import LatentStore, build_store
+from .embed import CI2PEmbed
 from ci2p.models import (
-    CI2PEmbed,
     CI2PViTDualScale,
     MODEL_FACTS,
     MODEL_NAMES,

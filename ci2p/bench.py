@@ -16,7 +16,7 @@ from .files import atomic_write, save_json
 from .provenance import device_name, run_metadata
 from .runtime import get_device, seed_everything
 from .complexity import create, fvcore_counts, set_fused_attn
-from .models import ci2p_stem, is_frozen_ci2p
+from .embed import ci2p_stem, is_frozen_ci2p
 from .data import DataConfig
 from .inputs import build_inputs, check_store_model
 from .store.manifest import read_manifest
@@ -72,7 +72,7 @@ STEP_KINDS = ("train", "train_cached", "infer", "infer_cached")
 
 def _frozen_encoders(model: nn.Module) -> list[str]:
     "Module names of the model's frozen CI2P encoder (none for models without one, or with a trained one)."
-    if not is_frozen_ci2p(model): return []                      # the one rule (ci2p.models), for a built model
+    if not is_frozen_ci2p(model): return []                      # the one rule (ci2p.embed), for a built model
     encoder = ci2p_stem(model).encoder
     return [n for n, m in model.named_modules() if m is encoder]
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import torch
 from .data import DataConfig, image_splits
 from .errors import UsageError
-from .models import CI2PStem, ci2p_stem, is_frozen_ci2p
+from .embed import CI2PStem, ci2p_stem, is_frozen_ci2p
 from .runtime import rank_and_world
 from .store.build import build_store, check_store_files, encoder_fingerprint
 from .store.formats import cache_format

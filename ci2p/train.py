@@ -24,7 +24,8 @@ from .data import build_mixup
 from .inputs import Inputs, build_inputs, check_store_model
 from .latent_aug import LatentAugment
 from .encoder import load_encoder_weights
-from .models import CI2PStem, ci2p_stem, create_with_kwargs, load_weights, model_facts, save_weights
+from .embed import CI2PStem, ci2p_stem
+from .models import create_with_kwargs, load_weights, model_facts, save_weights
 from .run_config import WARMUP_LR_FRACTION, TrainConfig, check_resume, refuse_unused_data, resolve_run
 from .run_config import write_run_record
 from .store.manifest import read_manifest

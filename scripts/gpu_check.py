@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path: sys.path.insert(0, str(ROOT))  # the repository's 
 def _step_check(name: str, img_size: int, batch_size: int, device, amp: str, compile: bool = False) -> str:
     import torch
     import ci2p  # noqa: F401  (registers the models)
-    from ci2p.models import ci2p_stem
+    from ci2p.embed import ci2p_stem
     from ci2p.train import TrainConfig, autocast_context, build_model, build_optimizer, resolve_run, train_step
     torch.manual_seed(0)
     cfg = resolve_run(TrainConfig.of(model=name, img_size=img_size, batch_size=batch_size, amp=amp, device=str(device)))

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 from ..datasets import ImageArray, ImageFiles
 from ..errors import UsageError
 from ..files import save_json, save_safetensors, sha256_file
-from ..models import CI2PStem
+from ..embed import CI2PStem
 from ..paths import cache_dir
 from ..runtime import rank_and_world
 from .formats import StoreFormat, store_format

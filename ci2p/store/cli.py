@@ -14,7 +14,7 @@ from ..codec.model import load_codec
 from ..encoder import DEFAULT_ENCODER_WEIGHTS, load_encoder_weights, shipped_codecs_help
 from ..errors import UsageError
 from ..files import output_folder
-from ..models import CI2PStem
+from ..embed import CI2PStem
 from ..provenance import run_metadata
 from ..runtime import check_worker_tmpdir, rank_and_world, setup_distributed
 from .build import build_store, verify_store
