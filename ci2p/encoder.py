@@ -15,13 +15,13 @@ with warnings.catch_warnings():  # compressai imports torch_geometric, which war
     from compressai.zoo import bmshj2018_factorized
     from compressai.zoo.image import cfgs as _zoo_cfgs
 from .cli import run_cli
-from .errors import UsageError
+from .errors import MissingInput, UsageError
 from .files import check_shapes, read_state_dict, save_safetensors, sha256_file
 
 # %% auto #0
-__all__ = ['QUALITY_LAMBDA', 'OFFICIAL_FILES', 'SHIPPED_CODECS', 'DEFAULT_ENCODER_WEIGHTS', 'codec_channels', 'build_codec',
-           'shipped_codec_path', 'weights_sha256', 'shipped_codecs_help', 'CI2PEncoder', 'load_official_codec',
-           'load_encoder_weights', 'build_encoder', 'save_encoder', 'Denormalize', 'main']
+__all__ = ['QUALITY_LAMBDA', 'OFFICIAL_FILES', 'SHIPPED_CODECS', 'DEFAULT_ENCODER_WEIGHTS', 'NO_FILE', 'codec_channels',
+           'build_codec', 'shipped_codec_path', 'codec_file', 'weights_sha256', 'shipped_codecs_help', 'CI2PEncoder',
+           'load_official_codec', 'load_encoder_weights', 'build_encoder', 'save_encoder', 'Denormalize', 'main']
 
 # %% ../nbs/lib/01_encoder.ipynb #9c0eb32a
 QUALITY_LAMBDA = {1: 0.0018, 2: 0.0035, 3: 0.0067, 4: 0.0130, 5: 0.0250, 6: 0.0483, 7: 0.0932, 8: 0.1800}
@@ -55,11 +55,27 @@ def shipped_codec_path(name: str) -> Path:
         raise FileNotFoundError(f"the shipped codec file {path} is missing from this installation of ci2p")
     return path
 
+NO_FILE = (None, "random", "official")   # weights that name no file: a random start, or CompressAI's download
+
+def _named_path(weights) -> Path:
+    return shipped_codec_path(str(weights)) if str(weights) in SHIPPED_CODECS else Path(weights)
+
+def codec_file(weights) -> Path | None:
+    """The file `weights` names: a shipped codec by its name, or a path that exists; None for those in `NO_FILE`. A
+    name that names nothing (a misspelt codec) is one message listing the choices, so a command can ask before it reads
+    any image."""
+    if weights in NO_FILE: return None
+    path = _named_path(weights)
+    if not path.exists():
+        raise MissingInput(f"no codec {str(weights)!r}: name a shipped codec ({shipped_codecs_help()}), 'official', "
+                           "'random', or a weights file (.safetensors, .pth.tar)")
+    return path
+
 def weights_sha256(weights) -> str | None:
     """sha256 of the codec file `weights` names (a shipped name or a path); None for 'random', 'official' or a missing
     file."""
-    if weights in (None, "random", "official"): return None
-    path = shipped_codec_path(weights) if str(weights) in SHIPPED_CODECS else Path(weights)
+    if weights in NO_FILE: return None
+    path = _named_path(weights)
     return sha256_file(path) if path.is_file() else None
 
 def shipped_codecs_help() -> str:
@@ -142,7 +158,7 @@ def _encoder_state(source, quality: int) -> tuple[dict, torch.Tensor | None]:
     if source == "official":
         codec = load_official_codec(quality)
         return codec.g_a.state_dict(), _medians(codec.state_dict())
-    state, meta = read_state_dict(shipped_codec_path(source) if str(source) in SHIPPED_CODECS else source)
+    state, meta = read_state_dict(codec_file(source))
     if meta.get("format") in ("ci2p-encoder", "ci2p-codec") and meta.get("quality") and int(meta["quality"]) != quality:
         raise UsageError(f"{source} holds an encoder of quality {meta['quality']}, but quality {quality} was asked for")
     if meta.get("format") == "ci2p-encoder":
@@ -154,9 +170,7 @@ def _encoder_state(source, quality: int) -> tuple[dict, torch.Tensor | None]:
 def load_encoder_weights(encoder: CI2PEncoder, weights: str | os.PathLike | None) -> CI2PEncoder:
     "Load `weights` ('ci2p-q5', 'official', a file path, or None/'random' for no-op) into `encoder` in place."
     if weights is None or weights == "random": return encoder
-    state, medians = _encoder_state(
-        weights if weights == "official" or str(weights) in SHIPPED_CODECS else Path(weights), encoder.quality
-    )
+    state, medians = _encoder_state(weights, encoder.quality)
     N, M = encoder.N, encoder.out_chs
     check_shapes(
         state, encoder.g_a, f"the bmshj2018_factorized quality-{encoder.quality} encoder (N={N}, M={M})", weights

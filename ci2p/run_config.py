@@ -11,7 +11,7 @@ import timm
 import torch.distributed as dist
 from .cli import FromFlags, arg, flag_name, require_at_least_one
 from .data import RECIPES, DataConfig, data_given, refuse_split_flags
-from .encoder import SHIPPED_CODECS, shipped_codecs_help, weights_sha256
+from .encoder import SHIPPED_CODECS, codec_file, shipped_codecs_help, weights_sha256
 from .errors import UsageError
 from .files import save_json, sha256_file
 from .inputs import Inputs
@@ -264,6 +264,7 @@ def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> Trai
                              "official, or leave --recipe out")
         recipe = recipe or m.view_recipe   # not given: the recipe the store's views were drawn with
     recipe = recipe or DEFAULT_RECIPE
+    if weights != "default": codec_file(weights)   # a misspelt codec is one line here, before any image is read
     data = replace(data, **{k: v for k, v in DEFAULT_DATA.items() if getattr(data, k) is None})
     warmup = (round(OFFICIAL_WARMUP_EPOCHS * cfg.epochs / OFFICIAL_EPOCHS) if recipe == "official" else 0) \
         if cfg.warmup_epochs is None else cfg.warmup_epochs

@@ -47,6 +47,15 @@ CASES = {
                                                  "--out", "o"], "--dataset fashion-mnist comes with its split: --val-fraction"),
     "the usual held-out curve for a folder": (["ci2p.codec", "pretrain", "--data", "imgs", "--out", "o", "--eval-every", "500"],
                                               "--eval-every: imgs is a folder of images, with no held-out photographs"),
+    # a misspelt codec name: one line before any image is read (the codec commands read the photographs first before)
+    "a misspelt encoder codec": (["ci2p.train", "--model", "ci2p_vit_tiny", "--encoder-weights", "ci2p-q5-v9"],
+                                 "no codec 'ci2p-q5-v9': name a shipped codec ('ci2p-q5-v4' (the default)"),
+    "a misspelt codec to evaluate": (["ci2p.codec", "evaluate", "--weights", "ci2p-q5-v9", "--data", "."],
+                                     "no codec 'ci2p-q5-v9'"),
+    "a misspelt codec to fine-tune": (["ci2p.codec", "pretrain", "--data", ".", "--out", "o", "--init", "ci2p-q5-v9"],
+                                      "no codec 'ci2p-q5-v9'"),
+    "a misspelt codec to refit": (["ci2p.codec", "refit-prior", "--data", ".", "--out", "o", "--init", "ci2p-q5-v9"],
+                                  "no codec 'ci2p-q5-v9'"),
     # DataLoader workers under a $TMPDIR too deep for their Unix socket would wait forever: one line instead
     "workers under a deep TMPDIR": (["ci2p.train", "--workers", "2"], "too deep for DataLoader workers"),
 }

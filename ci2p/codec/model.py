@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from PIL import Image
 from compressai.models.google import FactorizedPrior
 from compressai.ops import compute_padding
-from ..encoder import SHIPPED_CODECS, build_codec, codec_channels, load_official_codec, shipped_codec_path
+from ..encoder import build_codec, codec_channels, codec_file, load_official_codec
 from ..errors import UsageError
 from ..files import read_state_dict, save_safetensors
 
@@ -35,8 +35,7 @@ def load_codec(weights: str | os.PathLike | None, quality: int = 5) -> Factorize
     "A whole codec: a shipped name ('ci2p-q5'), 'official', 'random'/None (seed first), or a codec file."
     if weights == "official": return load_official_codec(quality)
     if weights in (None, "random"): return build_codec(quality)
-    path = shipped_codec_path(weights) if str(weights) in SHIPPED_CODECS else Path(weights)
-    state, meta = read_state_dict(path)
+    state, meta = read_state_dict(codec_file(weights))
     if meta.get("format") == "ci2p-encoder" or not any(k.startswith("g_s.") for k in state):
         raise UsageError(f"{weights} holds only the encoder g_a; a codec (g_a, g_s, entropy model) is needed, "
                          f"e.g. the codec.safetensors written by `python -m ci2p.codec pretrain`")

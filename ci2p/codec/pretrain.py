@@ -21,7 +21,7 @@ from .model import CODEC_STRIDE, codec_forward, crop_back, image_tensor, load_co
 from .model import psnr_from_mse, save_codec
 from .photos import CROP_RECIPES, CropPyramid, RandomCrops, photo_files, refuse_heldout_flags
 from .photos import resize_long_side, training_images
-from ..encoder import QUALITY_LAMBDA, build_codec, save_encoder, shipped_codecs_help, weights_sha256
+from ..encoder import QUALITY_LAMBDA, build_codec, codec_file, save_encoder, shipped_codecs_help, weights_sha256
 from ..errors import UsageError
 from ..files import load_torch, output_folder, save_json, save_torch
 from ..images import load_rgb
@@ -321,6 +321,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
     out = output_folder(cfg.out)   # made by its first file, checkpoints/ too: a refused run leaves none
     ck = out / "checkpoints"
     stale = [] if cfg.resume else fresh_start(out, cfg.overwrite, PRETRAIN_OUTPUTS, reads=[cfg.init])   # refused now
+    codec_file(cfg.init)   # an --init that names no codec: one line now, not after the photographs are read
     if cfg.threads: torch.set_num_threads(cfg.threads)
     check_worker_tmpdir(cfg.workers)
     device = get_device(cfg.device)

@@ -123,6 +123,7 @@ def refit_prior(cfg: RefitPriorConfig, images=None, eval_images=None) -> dict:
     fresh_start(out, cfg.overwrite, PRIOR_OUTPUTS, resumable=False)
     if cfg.threads: torch.set_num_threads(cfg.threads)
     device, t0 = get_device(cfg.device), time.time()
+    codec = load_codec(cfg.init, cfg.quality).to(device)   # before the photographs: a misspelt --init is one line now
     broken, provenance = [], {"images": "given"}
     if images is None:
         images, broken, provenance = training_images(cfg.data)
@@ -131,7 +132,6 @@ def refit_prior(cfg: RefitPriorConfig, images=None, eval_images=None) -> dict:
     pyramid = CropPyramid(images, cfg.crop, cfg.max_levels)
     provenance["pyramid_sha256"] = pyramid.fingerprint()
     provenance["init"] = {"weights": str(cfg.init), "sha256": weights_sha256(cfg.init)}
-    codec = load_codec(cfg.init, cfg.quality).to(device)
     heldout = heldout_tensors(eval_images or [], cfg.eval_long_side, device)
     before = heldout_estimate(codec, heldout) if heldout else None
     levels = (

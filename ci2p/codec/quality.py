@@ -217,10 +217,11 @@ class EvaluateConfig:
 def evaluate(cfg: EvaluateConfig) -> dict:
     "The codec `cfg.weights` on `cfg.data`, beside JPEG at each photograph's own rate (see `against_jpeg`)."
     seed_everything(cfg.seed)
+    codec = load_codec(cfg.weights, cfg.quality)   # before the photographs: a misspelt --weights is one line now
     cfg = replace(cfg, split=evaluation_split(cfg.data, cfg.split))   # recorded as read: a manifest's split, or None
     imgs, names, broken = evaluation_images(cfg.data, cfg.long_side, cfg.split)
     for p, why in broken: _logger.warning(f"skipping undecodable image: {p} ({why})")
-    res = evaluate_codec(load_codec(cfg.weights, cfg.quality), imgs, names, device=cfg.device)
+    res = evaluate_codec(codec, imgs, names, device=cfg.device)
     res.update({"config": asdict(cfg), "weights": str(cfg.weights), "weights_sha256": weights_sha256(cfg.weights),
                 "jpeg": against_jpeg(res, imgs), "broken_images": broken, "meta": run_metadata(cfg.device)})
     return res
