@@ -56,6 +56,8 @@ CASES = {
                                       "no codec 'ci2p-q5-v9'"),
     "a misspelt codec to refit": (["ci2p.codec", "refit-prior", "--data", ".", "--out", "o", "--init", "ci2p-q5-v9"],
                                   "no codec 'ci2p-q5-v9'"),
+    "a misspelt codec to build a store with": (["ci2p.store", "build", "--dataset", "imagefolder", "--data-dir", ".", "--out", "o",
+                                                "--encoder-weights", "ci2p-q5-v9"], "no codec 'ci2p-q5-v9'"),
     # DataLoader workers under a $TMPDIR too deep for their Unix socket would wait forever: one line instead
     "workers under a deep TMPDIR": (["ci2p.train", "--workers", "2"], "too deep for DataLoader workers"),
 }

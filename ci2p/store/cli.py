@@ -95,16 +95,17 @@ def build(cfg: StoreConfig) -> StoreManifest:
     check_worker_tmpdir(cfg.data.workers)
     rank, world, device = setup_distributed(cfg.device)
     out = output_folder(cfg.out)   # made by its first file (the split, or the plan): a refused build leaves none
-    train, val, info = image_splits(cfg.data, cfg.seed, cfg.view_recipe, out)
-    if cfg.view_recipe == "official":  # the bank: K views per image, each seeded by (seed, image, view); erasing later
-        train = SeededViews(train, cfg.data.views, build_transforms("official", cfg.data.img_size, erasing=False)[0],
-                            cfg.seed)
+    # the encoder before the images: a misspelt --encoder-weights is one line, not a refusal after every file is read
     stem = CI2PStem(cfg.data.img_size, cfg.quality, frozen=True)
     load_encoder_weights(stem.encoder, cfg.encoder_weights)
     eb = None
     if FORMATS[cfg.format].needs_entropy_model:
         codec = load_codec(cfg.encoder_weights, cfg.quality); codec.update(force=True)
         eb = codec.entropy_bottleneck
+    train, val, info = image_splits(cfg.data, cfg.seed, cfg.view_recipe, out)
+    if cfg.view_recipe == "official":  # the bank: K views per image, each seeded by (seed, image, view); erasing later
+        train = SeededViews(train, cfg.data.views, build_transforms("official", cfg.data.img_size, erasing=False)[0],
+                            cfg.seed)
     describe = {
         "dataset": cfg.data.dataset,
         "data_dir": cfg.data.data_dir,
