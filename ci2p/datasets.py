@@ -10,11 +10,11 @@ import numpy as np
 import torch
 from PIL import Image
 from .errors import MissingInput, UsageError
-from .images import list_images, load_rgb
+from .images import check_folder, list_images, load_rgb
 from .paths import asset_path
 
 # %% auto #0
-__all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'ImageFiles', 'ImageArray', 'check_folder', 'read_idx',
+__all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'ImageFiles', 'ImageArray', 'read_idx',
            'load_fashion_mnist', 'demo_dir', 'scan_class_folders', 'stratified_split', 'animals10_samples',
            'split_samples', 'imagefolder_samples']
 
@@ -45,11 +45,6 @@ class ImageArray(torch.utils.data.Dataset):
 # %% ../nbs/lib/05_datasets.ipynb #29f724b0
 FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                          "Ankle boot")
-
-def check_folder(root: Path, what: str = "dataset folder") -> None:
-    "A folder the user named: one that does not exist, or is a file, is one message saying which."
-    if root.is_file(): raise UsageError(f"{what} {root} is a file, not a folder")
-    if not root.is_dir(): raise MissingInput(f"{what} does not exist: {root}")
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
     "Read an idx file (optionally .gz) into a uint8 array."
@@ -96,7 +91,7 @@ ANIMALS10_HELP = ("Animals-10: download it from "
 def scan_class_folders(root: str | os.PathLike) -> tuple[list[tuple[Path, int]], list[str]]:
     "(path, label) for every image under root/<class>/ (nested allowed), and the sorted class folder names."
     root = Path(root)
-    check_folder(root)
+    check_folder(root, "dataset folder")
     classes = sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
     if not classes: raise UsageError(f"{root} holds no class folders (expected {root}/<class>/<images>)")
     samples = []
@@ -162,7 +157,7 @@ def imagefolder_samples(root: str | os.PathLike, seed: int = 0, val_fraction: fl
     """(train_samples, val_samples, classes, split_info) of an ImageFolder source: `train/<class>/` beside `val/` (or
     `validation/`, `test/`), or a plain tree of class folders split as `split_samples` splits it."""
     root = Path(root)
-    check_folder(root)
+    check_folder(root, "dataset folder")
     val_name = next((n for n in ("val", "validation", "test") if (root / n).is_dir()), None)
     if (root / "train").is_dir() and val_name is not None:
         tr, classes = scan_class_folders(root / "train")

@@ -13,18 +13,23 @@ from .files import save_json
 from .paths import cache_dir
 
 # %% auto #0
-__all__ = ['IMG_EXTENSIONS', 'list_images', 'to_rgb', 'load_rgb', 'find_broken_images', 'scan_images', 'image_check_cache',
-           'check_images']
+__all__ = ['IMG_EXTENSIONS', 'check_folder', 'list_images', 'to_rgb', 'load_rgb', 'find_broken_images', 'scan_images',
+           'image_check_cache', 'check_images']
 
 # %% ../nbs/lib/00_images.ipynb #4f94d9db
 IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".ppm", ".pgm", ".pbm")
 ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated file is broken, not silently grey
 
+def check_folder(root: str | os.PathLike, what: str = "image folder") -> Path:
+    "`root` as a Path when it is a folder; one that does not exist, or is a file, is one message saying which."
+    root = Path(root)
+    if root.is_file(): raise UsageError(f"{what} {root} is a file, not a folder")
+    if not root.is_dir(): raise MissingInput(f"{what} does not exist: {root}")
+    return root
+
 def list_images(root: str | os.PathLike, extensions=IMG_EXTENSIONS) -> list[Path]:
     "All image files (by extension, case-insensitive) under `root`, recursively, sorted. Errors on a missing folder."
-    root = Path(root)
-    if not root.exists(): raise MissingInput(f"image folder does not exist: {root}")
-    if not root.is_dir(): raise UsageError(f"expected a folder of images, got a file: {root}")
+    root = check_folder(root)
     return sorted(
         p for p in root.rglob("*") if p.suffix.lower() in extensions and p.is_file() and not p.name.startswith(".")
     )
