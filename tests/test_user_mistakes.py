@@ -47,7 +47,7 @@ CASES = {
                                                  "--out", "o"], "--dataset fashion-mnist comes with its split: --val-fraction"),
     "the usual held-out curve for a folder": (["ci2p.codec", "pretrain", "--data", "imgs", "--out", "o", "--eval-every", "500"],
                                               "--eval-every: imgs is a folder of images, with no held-out photographs"),
-    # a misspelt codec name: one line before any image is read (the codec commands read the photographs first before)
+    # a misspelt codec name: one line, before any image is read (these commands once read every image first)
     "a misspelt encoder codec": (["ci2p.train", "--model", "ci2p_vit_tiny", "--encoder-weights", "ci2p-q5-v9"],
                                  "no codec 'ci2p-q5-v9': name a shipped codec ('ci2p-q5-v4' (the default)"),
     "a misspelt codec to evaluate": (["ci2p.codec", "evaluate", "--weights", "ci2p-q5-v9", "--data", "."],
