@@ -22,7 +22,7 @@ TINY = {
                       ["complexity.csv", "complexity.md", "complexity.json"]),
     "07_throughput": (["-p", "full", "False"], ["throughput_cpu.csv", "throughput_cpu.png"]),
     "10_codec": (["-p", "data", "{tmp}/photos", "-p", "long_side", "192", "-p", "max_images", "2", "-y", "training_metrics: [ci2p/assets/ci2p-q5.metrics.json, ci2p/assets/ci2p-q5-v2.metrics.json]", "-p", "weights", "ci2p-q5", "-y", "baselines: [ci2p-q5-v2]", "-y", "decoder_check_dir: [{tmp}/checks]", "-p", "paired_dir", "{tmp}/paired",
-                  "-p", "prior_check_crops", "3", "-p", "prior_check_data", "{tmp}/photos"],
+                  "-p", "prior_check_crops", "3", "-p", "prior_check_steps", "20", "-p", "prior_check_data", "{tmp}/photos"],
                  ["summary.json", "summary.md", "rate_distortion.png", "worst_crops.png", "rate_floor.png", "training_curve.png"]),
     "12_imagenet": (["-p", "img_size", "32", "-p", "max_train_samples", "64", "-p", "max_val_samples", "32", "-p", "batch_size", "32"],
                     ["summary.json", "summary.md", "val_top1.png"]),
