@@ -24,3 +24,11 @@ def clean_tmpdir(monkeypatch):
     left = sorted(p.name for p in scratch.iterdir() if not p.name.startswith(TORCH_OWN))
     shutil.rmtree(scratch, ignore_errors=True)
     assert not left, f"left behind in $TMPDIR ({scratch}) after the processes that made them ended: {left}"
+
+
+@pytest.fixture(scope="session")
+def warm_server():
+    """The fork server of this test process (`tests/warm.py`): notebooks and commands run in children forked from it,
+    with torch, timm, compressai and ci2p already imported."""
+    from warm import start_server
+    return start_server()

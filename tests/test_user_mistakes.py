@@ -1,16 +1,23 @@
 """A new user's mistakes, typed as commands: each is one line on stderr naming the problem, a non-zero exit status,
-and no traceback; none of them reads a dataset first."""
+and no traceback; none of them reads a dataset first. Each command runs as `python -m` runs it, in a process of its
+own that starts warm (`tests/warm.py`)."""
 import json
 import os
-import subprocess
-import sys
+from types import SimpleNamespace
 
 import pytest
 
+from warm import run_module
 
-def run(tmp_path, *args, tmpdir=None):
-    env = {**os.environ, "CI2P_CACHE": str(tmp_path / "cache"), "OMP_NUM_THREADS": "1", **({"TMPDIR": tmpdir} if tmpdir else {})}
-    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+
+@pytest.fixture
+def run(warm_server):
+    "`run(tmp_path, MODULE, *ARGS)`: `python -m MODULE ARGS` in `tmp_path`; its returncode, stdout and stderr."
+    def run(tmp_path, *args, tmpdir=None):
+        env = {**os.environ, "CI2P_CACHE": str(tmp_path / "cache"), "OMP_NUM_THREADS": "1", **({"TMPDIR": tmpdir} if tmpdir else {})}
+        code, out, err = run_module(warm_server, args, env, tmp_path, tmp_path / ".logs", timeout=300)
+        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+    return run
 
 
 CASES = {
@@ -64,7 +71,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_one_line_no_traceback(case, tmp_path):
+def test_one_line_no_traceback(case, tmp_path, run):
     args, msg = CASES[case]
     f = tmp_path / "a_file"; f.write_text("x")
     deep = tmp_path / ("d" * 80) if "TMPDIR" in case else None   # deeper than a Unix socket path allows
@@ -77,7 +84,7 @@ def test_one_line_no_traceback(case, tmp_path):
     assert len(lines) == 1, r.stderr
 
 
-def test_model_keyword_without_value(tmp_path):
+def test_model_keyword_without_value(tmp_path, run):
     "`--model-kwargs depth` (no `=`): argparse's usage and one error line, not timm's ValueError traceback."
     r = run(tmp_path, "ci2p.train", "--model-kwargs", "depth", "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-2000:]
@@ -93,7 +100,7 @@ OUT_IS_A_FILE = {  # a command and the least it needs to reach its output folder
 
 
 @pytest.mark.parametrize("command", sorted(OUT_IS_A_FILE))
-def test_out_is_an_existing_file(command, tmp_path):
+def test_out_is_an_existing_file(command, tmp_path, run):
     "--out naming an existing file: one line before any work, not a FileExistsError at the first checkpoint."
     f = tmp_path / "a_file"; f.write_text("x")
     r = run(tmp_path, *command.split(), *OUT_IS_A_FILE[command], "--out", str(f))
@@ -101,7 +108,7 @@ def test_out_is_an_existing_file(command, tmp_path):
     assert f"--out {f} is an existing file" in r.stderr and f.read_text() == "x", r.stderr[-2000:]
 
 
-def test_a_folder_that_holds_a_run(tmp_path):
+def test_a_folder_that_holds_a_run(tmp_path, run):
     """A folder whose run trained with seed 0: a fresh start without --resume, or --resume with another seed, is one line
     and the run untouched; --resume with its settings carries it on; --overwrite with a mistyped --data-dir is refused
     and deletes nothing; --overwrite trains afresh, leaving nothing of it."""
@@ -139,7 +146,7 @@ REFUSED_INPUT = {  # a command, and the flags that name its input: a folder that
 
 
 @pytest.mark.parametrize("command", sorted(REFUSED_INPUT))
-def test_refused_for_its_input_leaves_no_folder(command, tmp_path):
+def test_refused_for_its_input_leaves_no_folder(command, tmp_path, run):
     "A command refused for its input (a folder that is not there) leaves no empty --out behind."
     out = tmp_path / "out"
     r = run(tmp_path, *command.split(), *REFUSED_INPUT[command], str(tmp_path / "missing"), "--out", str(out))
