@@ -78,8 +78,9 @@ def _module(args: list, env: dict, cwd: str, stdout: str, stderr: str) -> None:
     code = 0
     sys.argv = [args[0], *args[1:]]
     try: runpy.run_module(args[0], run_name="__main__", alter_sys=True)
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else (print(e.code, file=sys.stderr) or 1))
+    except SystemExit as e:                                   # what Python does with sys.exit(code)
+        if e.code is None or isinstance(e.code, int): code = e.code or 0
+        else: print(e.code, file=sys.stderr); code = 1
     except BaseException:
         traceback.print_exc(); code = 1
     _leave(code)
