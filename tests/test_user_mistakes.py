@@ -84,6 +84,16 @@ def test_one_line_no_traceback(case, tmp_path, run):
     assert len(lines) == 1, r.stderr
 
 
+def test_a_mistake_typed_in_a_shell(tmp_path):
+    "One mistake through a real `python -m` process, as a shell starts it: the path the warm runs stand in for."
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "ci2p.train", "--lr", "-1", "--out", str(tmp_path / "o")], capture_output=True,
+                       text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=300, cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert r.stderr.splitlines()[-1] == "python -m ci2p.train: error: --lr must be > 0, got -1.0", r.stderr[-2000:]
+
+
 def test_model_keyword_without_value(tmp_path, run):
     "`--model-kwargs depth` (no `=`): argparse's usage and one error line, not timm's ValueError traceback."
     r = run(tmp_path, "ci2p.train", "--model-kwargs", "depth", "--out", str(tmp_path / "o"))
