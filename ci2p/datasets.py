@@ -15,8 +15,8 @@ from .paths import asset_path
 
 # %% auto #0
 __all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'ImageFiles', 'ImageArray', 'read_idx',
-           'load_fashion_mnist', 'demo_dir', 'scan_class_folders', 'stratified_split', 'animals10_samples',
-           'split_samples', 'imagefolder_samples']
+           'load_fashion_mnist', 'demo_dir', 'scan_class_folders', 'stratified_split', 'paired_class_folders',
+           'animals10_samples', 'split_samples', 'imagefolder_samples']
 
 # %% ../nbs/lib/05_datasets.ipynb #1fe61539
 class ImageFiles(torch.utils.data.Dataset):
@@ -111,6 +111,14 @@ def stratified_split(labels, val_fraction: float, seed: int) -> tuple[list[int],
         val += idx[:n_val].tolist(); train += idx[n_val:].tolist()
     return sorted(train), sorted(val)
 
+def paired_class_folders(train_dir: Path, val_dir: Path) -> tuple[list, list, list[str]]:
+    "(train_samples, val_samples, classes) of a split given as two class-folder trees that must name the same classes."
+    tr, classes = scan_class_folders(train_dir)
+    va, vclasses = scan_class_folders(val_dir)
+    if vclasses != classes:
+        raise UsageError(f"{train_dir} and {val_dir} hold different class folders: {classes} vs {vclasses}")
+    return tr, va, classes
+
 def _animals10_layout(root: Path) -> tuple[str, Path]:
     if (root / "train").is_dir() and ((root / "test").is_dir() or (root / "val").is_dir()): return "authors", root
     for cand in (root / "raw-img", root):
@@ -126,9 +134,7 @@ def animals10_samples(root: str | os.PathLike, seed: int = 0, val_fraction: floa
     if not root.exists(): raise MissingInput(f"Animals-10 folder does not exist: {root}. " + ANIMALS10_HELP)
     layout, base = _animals10_layout(root)
     if layout == "authors":
-        tr, classes = scan_class_folders(base / "train")
-        va, vclasses = scan_class_folders(base / ("test" if (base / "test").is_dir() else "val"))
-        if vclasses != classes: raise UsageError(f"train/ and test/ class folders differ: {classes} vs {vclasses}")
+        tr, va, classes = paired_class_folders(base / "train", base / ("test" if (base / "test").is_dir() else "val"))
         return tr, va, _english(classes), {"layout": layout, "root": str(base)}
     samples, classes = scan_class_folders(base)
     tr, va, info = split_samples(samples, base, seed, val_fraction, manifest)
@@ -160,9 +166,7 @@ def imagefolder_samples(root: str | os.PathLike, seed: int = 0, val_fraction: fl
     check_folder(root, "dataset folder")
     val_name = next((n for n in ("val", "validation", "test") if (root / n).is_dir()), None)
     if (root / "train").is_dir() and val_name is not None:
-        tr, classes = scan_class_folders(root / "train")
-        va, vclasses = scan_class_folders(root / val_name)
-        if vclasses != classes: raise UsageError(f"{root}: train/ and {val_name}/ class folders differ")
+        tr, va, classes = paired_class_folders(root / "train", root / val_name)
         return tr, va, classes, {"layout": "imagefolder", "root": str(root), "val": val_name}
     if (root / "train").is_dir():
         raise UsageError(f"{root} holds train/ but no val/ (or validation/, test/) folder; give both, or a plain tree "
