@@ -76,7 +76,7 @@ def _notebook(nb: str, force_flags: str, root: str, env: dict, stdout: str, stde
 def _module(args: list, env: dict, cwd: str, stdout: str, stderr: str) -> None:
     _enter(env, cwd, stdout, stderr)
     code = 0
-    sys.argv = [args[0], *args[1:]]
+    sys.argv = list(args)                                     # runpy sets argv[0] to the module's file
     try: runpy.run_module(args[0], run_name="__main__", alter_sys=True)
     except SystemExit as e:                                   # what Python does with sys.exit(code)
         if e.code is None or isinstance(e.code, int): code = e.code or 0
@@ -91,7 +91,8 @@ def _run(ctx, target, args: tuple, logs: Path, name: str, timeout: float):
     p = ctx.Process(target=target, args=(*args, str(out), str(err)))
     p.start(); p.join(timeout)
     if p.is_alive(): p.kill(); p.join()
-    return p.exitcode, out.read_text(), err.read_text()
+    # a child that died before it opened its output files (the server gone, say) still reports its exit code
+    return p.exitcode, *(f.read_text() if f.exists() else "" for f in (out, err))
 
 
 def run_notebook(ctx, nb: Path, force_flags: str, root: Path, logs: Path, timeout: float = 1800):
