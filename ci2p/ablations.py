@@ -11,7 +11,7 @@ import pandas as pd
 from .complexity import backbone_params, create, fvcore_gflops
 from .errors import UsageError
 from .paper import accuracy_verdict, resolved
-from .paths import asset_path
+from .paths import asset_path, shown_path
 from .models import model_facts
 from .reshape import RESHAPES
 from .run_config import finished_run
@@ -91,7 +91,7 @@ def run_variant(v: Variant, base: TrainConfig, seed: int, out_dir, reuse: bool =
     h = res["history"]
     return {"key": v.key, "seed": seed, "final_top1": h[-1]["val_top1"], "best_top1": max(x["val_top1"] for x in h),
             "train_wall_s": res["wall_s"], "images_per_s": float(np.mean([x["images_per_s"] for x in h])),
-            "latent_cache_s": res.get("latent_cache_s", 0.0), "run": cfg.out}
+            "latent_cache_s": res.get("latent_cache_s", 0.0), "run": shown_path(cfg.out)}
 
 def variant_cost(v: Variant, img_size: int, num_classes: int = 10) -> dict:
     "Backbone parameters (M), trainable parameters (M, with the head) and fvcore GFLOPs (attention counted) of `v`."
@@ -194,7 +194,7 @@ def run_bank_arm(cfg: TrainConfig, reuse: bool = True) -> dict:
     res = (finished_run(cfg) if reuse else None) or train(cfg)
     h = res["history"]
     return {"seed": cfg.seed, "final_top1": h[-1]["val_top1"], "best_top1": max(x["val_top1"] for x in h),
-            "train_s": sum(x["epoch_s"] for x in h), "wall_s": res["wall_s"], "run": cfg.out}
+            "train_s": sum(x["epoch_s"] for x in h), "wall_s": res["wall_s"], "run": shown_path(cfg.out)}
 
 # %% ../nbs/lib/11_ablations.ipynb #fa6979ef
 def plot_studies(rows: pd.DataFrame, path=None):

@@ -45,7 +45,9 @@ def backbone_params(model: nn.Module) -> int:
 def fvcore_counts(model: nn.Module, img_size: int, attention: bool = True) -> tuple[int, dict]:
     """fvcore FLOPs (1 multiply-add = 1 FLOP) at batch 1 in eval mode: (total, per module); `attention=False` skips the
     attention matmuls."""
-    from fvcore.nn import FlopCountAnalysis
+    with warnings.catch_warnings():   # fvcore scripts a focal loss on import: a deprecation of torch.jit, not of ours
+        warnings.filterwarnings("ignore", message=r".*torch\.jit\.script. is deprecated", category=FutureWarning)
+        from fvcore.nn import FlopCountAnalysis
     logging.getLogger("fvcore").setLevel(logging.ERROR)
     set_fused_attn(model.eval(), enabled=not attention)  # fvcore does not see inside F.scaled_dot_product_attention
     with torch.no_grad():

@@ -11,7 +11,7 @@ from pathlib import Path
 from .errors import MissingInput
 
 # %% auto #0
-__all__ = ['scratch_dir', 'project_root', 'output_dir', 'asset_path', 'cache_dir']
+__all__ = ['scratch_dir', 'project_root', 'output_dir', 'shown_path', 'asset_path', 'cache_dir']
 
 # %% ../nbs/lib/00_paths.ipynb #5ad1c0a2
 def scratch_dir(prefix: str = "ci2p-") -> Path:
@@ -41,6 +41,13 @@ def output_dir(path: str | os.PathLike) -> Path:
     out = path if path.is_absolute() else project_root() / path
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+# %% ../nbs/lib/00_paths.ipynb #path0012
+def shown_path(path: str | os.PathLike) -> str:
+    "`path` as records and messages show it: relative to the project root when it lies inside it, else absolute."
+    path = Path(path).resolve()
+    try: return str(path.relative_to(project_root()))
+    except (MissingInput, ValueError): return str(path)
 
 # %% ../nbs/lib/00_paths.ipynb #path0009
 def asset_path(*parts: str) -> Path:

@@ -14,11 +14,12 @@ import torch.distributed as dist
 import torch.nn as nn
 from timm.loss import SoftTargetCrossEntropy
 from timm.scheduler import CosineLRScheduler
-from tqdm.auto import tqdm
+from tqdm import tqdm
 from .checkpoints import clear_run, fresh_start, record_checkpoint, usable_checkpoint
 from .cli import config_from_args, config_parser, run_cli, typed_flags
 from .errors import UsageError
 from .files import atomic_write, load_torch, output_folder, save_json, save_torch
+from .paths import shown_path
 from .runtime import all_sum, check_worker_tmpdir, seed_everything, setup_distributed
 from .data import build_mixup
 from .inputs import Inputs, build_inputs, check_store_model
@@ -248,7 +249,7 @@ def run_epoch(wrapped, loaders, epoch: int, opt, sched, step_args: dict, rank: i
     if hasattr(sampler, "set_epoch"): sampler.set_epoch(epoch)
     if sched is not None: sched.step(epoch)
     wrapped.train(); t0 = time.perf_counter(); loss_sum = seen = 0.0
-    # the bar is told the length and updated by hand: tqdm.auto given the loader would call iter() on it twice, and with
+    # the bar is told the length and updated by hand: tqdm given the loader would call iter() on it twice, and with
     # persistent workers the second iterator draws another shuffle (runs would then depend on the number of workers)
     bar = tqdm(total=len(train_loader), desc=label, disable=label is None, mininterval=2, leave=False)
     def finite(loss):
@@ -306,8 +307,8 @@ def train(cfg: TrainConfig) -> dict:
     start, history = 0, []
     if cfg.resume and (out / "checkpoints" / "last.json").is_file():
         start, history = load_checkpoint(out, model, opt, sched, cfg.lr, cfg.epochs, clock)
-        if main_rank: _logger.info(f"resumed {out} after epoch {start}")
-    elif cfg.resume and main_rank: _logger.info(f"--resume: no checkpoint in {out}, starting from scratch")
+        if main_rank: _logger.info(f"resumed {shown_path(out)} after epoch {start}")
+    elif cfg.resume and main_rank: _logger.info(f"--resume: no checkpoint in {shown_path(out)}, starting from scratch")
     wrapped = wrap_model(model, cfg.compile, device)
     loaders = build_loaders(inputs, cfg.batch_size, cfg.seed, data.workers, rank, world, device)
     if main_rank: clear_run(stale); write_run_record(cfg, inputs, params, world, device, given)   # data read: safe

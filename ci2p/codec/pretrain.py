@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from tqdm.auto import tqdm
+from tqdm import tqdm
 from compressai.losses import RateDistortionLoss
 from compressai.models.google import FactorizedPrior
 from timm.scheduler import CosineLRScheduler

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.distributed as dist
-from tqdm.auto import tqdm
+from tqdm import tqdm
 from ..datasets import ImageArray, ImageFiles
 from ..errors import UsageError
 from ..files import save_json, save_safetensors, sha256_file

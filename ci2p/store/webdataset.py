@@ -10,7 +10,7 @@ from itertools import islice
 from pathlib import Path
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+from tqdm import tqdm
 from ..errors import UsageError
 from ..files import sha256_file
 from .build import check_store_files
