@@ -216,7 +216,9 @@ def plot_studies(rows: pd.DataFrame, path=None):
         ax = fig.add_subplot(grid[k // n_cols, k % n_cols])
         d = rows[rows["study"] == st]
         sns.barplot(data=d, y="label", x="final_top1", errorbar=None, color="0.85", ax=ax)
-        sns.stripplot(data=d, y="label", x="final_top1", hue="seed", palette="deep", size=5, ax=ax, legend=k == 0)
+        # each seed its own lane, not a random jitter: the figure is a function of the rows alone
+        sns.stripplot(data=d, y="label", x="final_top1", hue="seed", palette="deep", size=5, dodge=True, jitter=False,
+                      ax=ax, legend=k == 0)
         means = d.groupby("label", sort=False)["final_top1"].mean()
         for y, m in enumerate(means):
             ax.text(xmax * 0.995, y, f"{m:.1f}", va="center", ha="right", fontsize=8)  # the mean, readable
