@@ -154,7 +154,7 @@ class DataConfig(FromFlags):
     dataset: str | None = arg("demo", "which dataset reader: demo (embedded), animals10, fashion-mnist, imagefolder",
                               choices=DATASETS)
     data_dir: str | None = arg(None, "the dataset's folder (not needed for demo)")
-    img_size: int | None = arg(256, "square input size in pixels; a multiple of 32 for CI2P models")
+    img_size: int | None = arg(256, "square input size in pixels: a multiple of 32 (CI2P, ViT/32) or 16 (ViT/16)")
     val_fraction: float = arg(VAL_FRACTION, "validation share of a dataset without a fixed split")
     split_manifest: str | None = arg(
         None, "the split file of a dataset without one: the file to reuse (default OUT/split.json)")

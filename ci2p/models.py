@@ -247,8 +247,19 @@ def _random_frozen_warning(name, encoder_weights, frozen):
                       f"'{DEFAULT_ENCODER_WEIGHTS}'; 'official', a CompressAI .pth.tar or your own encoder.safetensors "
                       "also work.", UserWarning, stacklevel=4)
 
+def _check_patch_grid(name, img_size, patch_size, dynamic_img_pad=False):
+    "A ViT sees the whole image: its size a whole number of patches, unless timm pads it (`dynamic_img_pad`)."
+    sides, patch = to_2tuple(img_size), to_2tuple(patch_size)
+    if dynamic_img_pad or not any(s % p for s, p in zip(sides, patch)): return
+    raise UsageError(
+        f"img_size must be a multiple of {patch_size} for {name} ({patch[0]}x{patch[1]} patches: at {img_size} its "
+        "patch embedding would drop the last rows and columns), or pass --model-kwargs dynamic_img_size=True "
+        f"dynamic_img_pad=True to pad the image to whole patches; got {img_size}"
+    )
+
 def _vit(facts: ModelFacts, pretrained=False, img_size=256, **kwargs):
     dim, heads = _WIDTHS[facts.width]
+    _check_patch_grid(facts.name, img_size, kwargs.get("patch_size", facts.patch_size), kwargs.get("dynamic_img_pad"))
     args = dict(patch_size=facts.patch_size, embed_dim=dim, depth=12, num_heads=heads, class_token=False,
                 global_pool="avg", fc_norm=False, drop_path_rate=0.1)
     return _build(facts.name, VisionTransformer, pretrained, img_size, {**args, **kwargs})
