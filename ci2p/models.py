@@ -252,9 +252,9 @@ def _check_patch_grid(name, img_size, patch_size, dynamic_img_pad=False):
     sides, patch = to_2tuple(img_size), to_2tuple(patch_size)
     if dynamic_img_pad or not any(s % p for s, p in zip(sides, patch)): return
     raise UsageError(
-        f"img_size must be a multiple of {patch_size} for {name} ({patch[0]}x{patch[1]} patches: at {img_size} its "
-        "patch embedding would drop the last rows and columns), or pass --model-kwargs dynamic_img_size=True "
-        f"dynamic_img_pad=True to pad the image to whole patches; got {img_size}"
+        f"img_size must be a multiple of {patch_size} for {name}, got {img_size}: its {patch[0]}x{patch[1]} patches "
+        "would leave the last rows and columns unseen (timm's dynamic_img_size=True dynamic_img_pad=True pad the "
+        "image to whole patches instead: --model-kwargs of python -m ci2p.train)"
     )
 
 def _vit(facts: ModelFacts, pretrained=False, img_size=256, **kwargs):
