@@ -10,8 +10,8 @@ from timm.utils import ParseKwargs
 from .errors import UsageError
 
 # %% auto #0
-__all__ = ['run_cli', 'KeyValues', 'flag_name', 'require_at_least_one', 'arg', 'leaf_names', 'config_parser', 'config_from_args',
-           'FromFlags', 'command_parser', 'typed_flags', 'given_fields']
+__all__ = ['run_cli', 'KeyValues', 'flag_name', 'require_at_least_one', 'require_non_negative', 'arg', 'leaf_names',
+           'config_parser', 'config_from_args', 'FromFlags', 'command_parser', 'typed_flags', 'given_fields']
 
 # %% ../nbs/lib/00_cli.ipynb #clii0006
 def run_cli(main, prog: str, argv=None):
@@ -37,13 +37,20 @@ def flag_name(field: str) -> str:
     "The flag of a settings field: `batch_size` -> `--batch-size`."
     return "--" + field.replace("_", "-")
 
-def require_at_least_one(settings, *names: str) -> None:
-    """One error for the first of the fields `names` of `settings` below 1 (`--epochs must be >= 1, got 0`), a list
-    field holding one such value included; None passes."""
+def _require_at_least(low, settings, names) -> None:
     for name in names:
         value = getattr(settings, name)
         values = value if isinstance(value, (list, tuple)) else [] if value is None else [value]
-        if any(v < 1 for v in values): raise UsageError(f"{flag_name(name)} must be >= 1, got {value}")
+        if any(v < low for v in values): raise UsageError(f"{flag_name(name)} must be >= {low}, got {value}")
+
+def require_at_least_one(settings, *names: str) -> None:
+    """One error for the first of the fields `names` of `settings` below 1 (`--epochs must be >= 1, got 0`), a list
+    field holding one such value included; None passes."""
+    _require_at_least(1, settings, names)
+
+def require_non_negative(settings, *names: str) -> None:
+    "As `require_at_least_one`, for fields that may be 0 but not below (`--workers must be >= 0, got -1`)."
+    _require_at_least(0, settings, names)
 
 
 # %% ../nbs/lib/00_cli.ipynb #clii0009

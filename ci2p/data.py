@@ -12,7 +12,8 @@ import torch
 import torch.distributed as dist
 from torchvision import transforms as T
 from timm.data import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, Mixup, create_transform
-from .cli import FromFlags, arg, command_parser, flag_name, given_fields, require_at_least_one, run_cli
+from .cli import (FromFlags, arg, command_parser, flag_name, given_fields, require_at_least_one,
+                      require_non_negative, run_cli)
 from .datasets import ANIMALS10_HELP, FASHION_MNIST_CLASSES, ImageArray, ImageFiles, demo_dir
 from .datasets import animals10_samples, imagefolder_samples, load_fashion_mnist
 from .errors import UsageError
@@ -177,7 +178,7 @@ class DataConfig(FromFlags):
             raise UsageError(f"--img-size must be a positive number of pixels, got {self.img_size}")
         if not 0 < self.val_fraction < 1: raise UsageError(f"--val-fraction must be in (0, 1), got {self.val_fraction}")
         refuse_split_flags(self)
-        if self.workers < 0: raise UsageError(f"--workers must be >= 0, got {self.workers}")
+        require_non_negative(self, "workers")
         require_at_least_one(self, "views", "max_train_samples", "max_val_samples")
 
     def split_file(self, out) -> str | None:

@@ -9,7 +9,7 @@ from dataclasses import MISSING, asdict, dataclass, fields, is_dataclass, replac
 from pathlib import Path
 import timm
 import torch.distributed as dist
-from .cli import FromFlags, arg, flag_name, require_at_least_one
+from .cli import FromFlags, arg, flag_name, require_at_least_one, require_non_negative
 from .data import RECIPES, DataConfig, data_given, refuse_split_flags
 from .encoder import SHIPPED_CODECS, codec_file, shipped_codecs_help, weights_sha256
 from .errors import UsageError
@@ -165,11 +165,8 @@ class TrainConfig(FromFlags):
         facts = self.facts  # refuses a keyword the model does not take, or a value of the wrong type
         if self.amp not in ("auto", "bf16", "off"):
             raise UsageError(f"amp must be 'auto', 'bf16' or 'off', got {self.amp!r}")
-        require_at_least_one(self, "epochs", "batch_size")
-        if not self.lr > 0: raise UsageError(f"--lr must be > 0, got {self.lr}")
+        self._check_numbers()
         if self.resume and self.overwrite: raise UsageError("--resume and --overwrite: give one of them")
-        if self.weight_decay is not None and self.weight_decay < 0:
-            raise UsageError(f"--weight-decay must be >= 0, got {self.weight_decay}")
         if self.encoder_weights != "default" and facts.encoder is None:
             raise UsageError(f"--encoder-weights given, but {self.model_name} has no CI2P encoder")
         if (self.cache_latents or self.store) and not facts.frozen_encoder:
@@ -192,8 +189,19 @@ class TrainConfig(FromFlags):
             raise UsageError(
                 "--latent-aug augments latents: train from a latent store (--store) or cache (--cache-latents)"
             )
-        if self.warmup_epochs is not None and self.warmup_epochs < 0:
-            raise UsageError(f"--warmup-epochs must be >= 0, got {self.warmup_epochs}")
+
+    def _check_numbers(self):
+        "One error for the first number out of its range: what a run could not use, or would use to no sense."
+        require_at_least_one(self, "epochs", "batch_size")
+        if not self.lr > 0: raise UsageError(f"--lr must be > 0, got {self.lr}")
+        require_non_negative(self, "min_lr", "weight_decay", "seed")
+        if self.warmup_epochs is not None and not 0 <= self.warmup_epochs < self.epochs:   # as the codec's warm-up
+            raise UsageError(f"--warmup-epochs must be in [0, --epochs) = [0, {self.epochs}), got {self.warmup_epochs}"
+                             ": a warm-up as long as the run never reaches --lr")
+        if self.grad_clip is not None and not self.grad_clip > 0:   # clip_grad_norm_ would reverse or zero the step
+            raise UsageError(f"--grad-clip must be > 0 (leave it out for no clipping), got {self.grad_clip}")
+        if not 0 <= self.drop_path_rate < 1:
+            raise UsageError(f"--drop-path-rate must be in [0, 1), got {self.drop_path_rate}")
 
     @classmethod
     def of(cls, **flags) -> TrainConfig:

@@ -17,7 +17,7 @@ from timm.scheduler import CosineLRScheduler
 from tqdm import tqdm
 from .checkpoints import clear_run, fresh_start, record_checkpoint, usable_checkpoint
 from .cli import config_from_args, config_parser, run_cli, typed_flags
-from .errors import UsageError
+from .errors import Diverged, UsageError
 from .files import atomic_write, load_torch, output_folder, save_json, save_torch
 from .paths import shown_path
 from .runtime import all_sum, check_worker_tmpdir, seed_everything, setup_distributed
@@ -254,7 +254,7 @@ def run_epoch(wrapped, loaders, epoch: int, opt, sched, step_args: dict, rank: i
     bar = tqdm(total=len(train_loader), desc=label, disable=label is None, mininterval=2, leave=False)
     def finite(loss):
         if all_sum([float(not torch.isfinite(loss))], device)[0]:
-            raise FloatingPointError(
+            raise Diverged(
                 f"loss is {loss.item()} at epoch {epoch + 1}, step {step}: stopping. The last good checkpoint "
                 f"is kept in {checkpoints} (resume with --resume, e.g. with a lower --lr)"
             )

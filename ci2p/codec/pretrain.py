@@ -16,13 +16,13 @@ from compressai.losses import RateDistortionLoss
 from compressai.models.google import FactorizedPrior
 from timm.scheduler import CosineLRScheduler
 from ..checkpoints import clear_run, fresh_start, record_checkpoint, usable_checkpoint
-from ..cli import FromFlags, arg, require_at_least_one
+from ..cli import FromFlags, arg, require_at_least_one, require_non_negative
 from .model import CODEC_STRIDE, codec_forward, crop_back, image_tensor, load_codec, pad_codec
 from .model import psnr_from_mse, save_codec
 from .photos import CROP_RECIPES, CropPyramid, RandomCrops, photo_files, refuse_heldout_flags
 from .photos import resize_long_side, training_images
 from ..encoder import QUALITY_LAMBDA, build_codec, codec_file, save_encoder, shipped_codecs_help, weights_sha256
-from ..errors import UsageError
+from ..errors import Diverged, UsageError
 from ..files import load_torch, output_folder, save_json, save_torch
 from ..images import load_rgb
 from ..provenance import run_metadata
@@ -112,12 +112,17 @@ class PretrainConfig(FromFlags):
         return self.warmup_steps if self.warmup_steps is not None else min(DEFAULT_WARMUP_STEPS, self.steps // 10)
 
     def __post_init__(self):
-        require_at_least_one(self, "steps", "batch_size", "crop")
+        require_at_least_one(
+            self, "steps", "batch_size", "crop", "max_levels", "ckpt_every", "log_every", "eval_long_side", "threads"
+        )
+        require_non_negative(self, "workers", "seed", "clip_max_norm", "eval_every", "grey_weight")
+        if self.lmbda is not None and not self.lmbda > 0: raise UsageError(f"--lmbda must be > 0, got {self.lmbda}")
+        if not 0 <= self.min_lr_ratio <= 1:
+            raise UsageError(f"--min-lr-ratio must be in [0, 1], got {self.min_lr_ratio}")
         if self.lr <= 0 or self.aux_lr <= 0:
             raise UsageError(f"--lr and --aux-lr must be > 0, got {self.lr}, {self.aux_lr}")
         if not 0 <= self.warmup < self.steps:
             raise UsageError(f"--warmup-steps must be in [0, --steps), got {self.warmup_steps}")
-        if self.grey_weight < 0: raise UsageError(f"--grey-weight must be >= 0, got {self.grey_weight}")
         if self.crop % CODEC_STRIDE:   # the codec pads a crop to its stride: the reconstruction would not match it
             raise UsageError(f"--crop must be a multiple of {CODEC_STRIDE} (the codec's stride), got {self.crop}")
         if self.resume and self.overwrite: raise UsageError("--resume and --overwrite: give one of them")
@@ -346,7 +351,7 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
         if step == run.start + 1 and run.rng is not None: torch.set_rng_state(run.rng)
         try: losses = pretrain_step(run, x.to(device, non_blocking=True), criterion, cfg)
         except FloatingPointError:
-            raise FloatingPointError(f"non-finite loss at step {step}; the last good checkpoints are in {ck}") from None
+            raise Diverged(f"non-finite loss at step {step}; the last good checkpoints are in {ck}") from None
         run.sched.step_update(step)
         if step % cfg.log_every == 0 or step == cfg.steps:
             run.history.append(_log_record(step, losses, run, since, wall0, t0)); since = (step, time.time())
