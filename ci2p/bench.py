@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 import torch
 import torch.nn as nn
-from .cli import arg, config_from_args, config_parser, require_at_least_one, run_cli
+from .cli import arg, config_from_args, config_parser, require_at_least_one, require_non_negative, run_cli
 from .errors import UsageError
 from .files import atomic_write, save_json
 from .provenance import device_name, run_metadata
@@ -323,7 +323,7 @@ class BenchConfig:
 
     def __post_init__(self):   # 0 is not "the default": it is refused, as None alone means "not given"
         require_at_least_one(self, "batch_size", "steps", "num_classes", "threads", "img_size")
-        if self.warmup is not None and self.warmup < 0: raise UsageError(f"--warmup must be >= 0, got {self.warmup}")
+        require_non_negative(self, "warmup")
 
 def _parser(): return config_parser(BenchConfig, prog="python -m ci2p.bench")
 

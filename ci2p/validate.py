@@ -9,7 +9,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 import torch
 import torch.nn.functional as F
-from .cli import FromFlags, arg, config_from_args, config_parser, flag_name, run_cli, typed_flags
+from .cli import (FromFlags, arg, config_from_args, config_parser, flag_name, require_at_least_one,
+                      require_non_negative, run_cli, typed_flags)
 from .data import DataConfig, data_given
 from .errors import MissingInput, UsageError
 from .files import read_metadata, save_json, sha256_file
@@ -40,6 +41,10 @@ class ValidateConfig(FromFlags):
     device: str | None = arg(None, "cpu, cuda, cuda:N, mps (default: the best available)")
     amp: str = arg("auto", "auto: bf16 autocast on CUDA; bf16; off", choices=("auto", "bf16", "off"))
     json: str | None = arg(None, "write the results here (default: RUN/validate.json for a run folder)")
+
+    def __post_init__(self):
+        require_at_least_one(self, "batch_size")
+        require_non_negative(self, "seed")
 
 # %% ../nbs/lib/13_validate.ipynb #vali0008
 def file_settings(weights: str | Path) -> dict:

@@ -8,7 +8,8 @@ import sys
 from dataclasses import dataclass
 import torch.distributed as dist
 import zstandard
-from ..cli import FromFlags, arg, command_parser, config_from_args, require_at_least_one, run_cli, typed_flags
+from ..cli import (FromFlags, arg, command_parser, config_from_args, require_at_least_one, require_non_negative,
+                      run_cli, typed_flags)
 from ..data import RECIPES, DataConfig, build_transforms, image_splits, refuse_split_flags
 from ..codec.model import load_codec
 from ..encoder import DEFAULT_ENCODER_WEIGHTS, load_encoder_weights, shipped_codecs_help
@@ -65,6 +66,7 @@ class StoreConfig(FromFlags):
     def __post_init__(self):
         store_format(self.format)   # one message naming the formats
         require_at_least_one(self, "shard_size", "batch_size")
+        require_non_negative(self, "seed")
         if self.view_recipe not in RECIPES:
             raise UsageError(f"view_recipe must be one of {RECIPES}, got {self.view_recipe!r}")
         if self.view_recipe == "paper" and self.data.views not in (1, 2):
