@@ -135,7 +135,7 @@ def load_official_codec(quality: int = 5, progress: bool = False) -> FactorizedP
         return bmshj2018_factorized(quality=quality, metric="mse", pretrained=True, progress=progress)
     except Exception as e:
         fname = OFFICIAL_FILES.get(quality, f"bmshj2018-factorized-prior-{quality}-*.pth.tar")
-        raise RuntimeError(
+        raise MissingInput(   # the user's to mend (no network, no copy): one message naming both ways out
             f"could not load the official CompressAI bmshj2018_factorized quality-{quality} weights "
             f"({type(e).__name__}: {e}).\n"
             f"Two alternatives work offline:\n"
