@@ -665,4 +665,5 @@ d = { 'settings': { 'branch': 'main',
                             'ci2p.views.SeededViews.image': ('lib/views.html#seededviews.image', 'ci2p/views.py'),
                             'ci2p.views.SeededViews.view': ('lib/views.html#seededviews.view', 'ci2p/views.py'),
                             'ci2p.views.base_item': ('lib/views.html#base_item', 'ci2p/views.py'),
+                            'ci2p.views.check_paper_views': ('lib/views.html#check_paper_views', 'ci2p/views.py'),
                             'ci2p.views.view_seed': ('lib/views.html#view_seed', 'ci2p/views.py')}}}

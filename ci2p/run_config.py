@@ -20,6 +20,7 @@ from .models import model_facts
 from .provenance import run_metadata
 from .store.build import VERIFY_MODES
 from .store.manifest import StoreManifest, read_manifest
+from .views import check_paper_views
 
 # %% auto #0
 __all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'STORE_DEFAULT_MODEL',
@@ -182,6 +183,9 @@ class TrainConfig(FromFlags):
             )
         if self.store and self.cache_latents:
             raise UsageError("--store replaces --cache-latents: the store holds the latents, encoded")
+        if self.cache_latents:
+            check_paper_views(self.data.views, "K drawn views need an augmentation bank: python -m ci2p.store build "
+                                               "--views K --view-recipe official")
         refuse_unused_data(self.data, self.store, self.cache_latents)
         if self.verify not in VERIFY_MODES:
             raise UsageError(f"--verify must be one of {VERIFY_MODES}, got {self.verify!r}")

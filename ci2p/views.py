@@ -7,9 +7,10 @@ from __future__ import annotations
 import random
 import numpy as np
 import torch
+from .errors import UsageError
 
 # %% auto #0
-__all__ = ['FlipViews', 'base_item', 'view_seed', 'SeededViews']
+__all__ = ['PAPER_VIEWS', 'FlipViews', 'check_paper_views', 'base_item', 'view_seed', 'SeededViews']
 
 # %% ../nbs/lib/05a_views.ipynb #vws00006
 class FlipViews(torch.utils.data.Dataset):
@@ -19,6 +20,17 @@ class FlipViews(torch.utils.data.Dataset):
     def __getitem__(self, i):
         x, y = self.ds[i]
         return (x.flip(-1) if torch.rand(1) < 0.5 else x), y
+
+# %% ../nbs/lib/05a_views.ipynb #vws00009
+PAPER_VIEWS = (1, 2)   # the paper recipe's views of an image: the image; the image and its mirror
+
+def check_paper_views(views: int, instead: str) -> None:
+    "One error for `views` the paper recipe cannot draw, saying what would draw them (`instead`)."
+    if views not in PAPER_VIEWS:
+        raise UsageError(
+            f"--views {views}: the paper recipe's views are 1 (the image) or 2 (the image and its mirror); {instead}"
+        )
+
 
 # %% ../nbs/lib/05a_views.ipynb #bank0002
 def base_item(ds, i: int):

@@ -18,7 +18,7 @@ from ..paths import cache_dir
 from ..runtime import rank_and_world
 from .formats import StoreFormat, store_format
 from .manifest import STORE_VERSION, StoreManifest, read_manifest
-from ..views import FlipViews, SeededViews
+from ..views import FlipViews, SeededViews, check_paper_views
 _logger = logging.getLogger("ci2p.store.build")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
@@ -79,7 +79,9 @@ def _refuse_or_replace(out: Path, found: dict, plan: dict, replace: bool):
         )
     return True
 
-def _check_can_build(fmt: StoreFormat, stem: CI2PStem, entropy_bottleneck):
+def _check_can_build(fmt: StoreFormat, stem: CI2PStem, entropy_bottleneck, splits: dict, view_recipe: str):
+    if view_recipe == "paper":   # a split of more views would record views it does not hold
+        for _, views in splits.values(): check_paper_views(views, "K drawn views need view_recipe='official'")
     if fmt.needs_entropy_model and entropy_bottleneck is None:
         raise UsageError(f"format {fmt.name!r} needs the codec's entropy model")
     if fmt.needs_medians and not torch.isfinite(stem.encoder.medians).all():
@@ -172,7 +174,7 @@ def build_store(
     `on_shard(split, k)` is called after each shard this process writes. `view_recipe` "official": the train split is
     an augmentation bank (`SeededViews` drawn with `view_seed`)."""
     t0, fmt = time.time(), store_format(fmt)
-    _check_can_build(fmt, stem, entropy_bottleneck)
+    _check_can_build(fmt, stem, entropy_bottleneck, splits, view_recipe)
     out, (rank, world) = Path(out), rank_and_world()
     device = torch.device(device) if device is not None else next(stem.parameters()).device
     plan = _plan(splits, stem, fmt, shard_size, batch_size, classes, view_recipe, view_seed)

@@ -22,7 +22,7 @@ from .build import build_store, verify_store
 from .formats import DEFAULT_FORMAT, FORMATS, store_format
 from .manifest import StoreManifest, read_manifest
 from .webdataset import export_webdataset
-from ..views import SeededViews
+from ..views import SeededViews, check_paper_views
 
 # %% auto #0
 __all__ = ['COMMANDS', 'StoreConfig', 'VerifyConfig', 'ExportConfig', 'build', 'main']
@@ -69,11 +69,7 @@ class StoreConfig(FromFlags):
         require_non_negative(self, "seed")
         if self.view_recipe not in RECIPES:
             raise UsageError(f"view_recipe must be one of {RECIPES}, got {self.view_recipe!r}")
-        if self.view_recipe == "paper" and self.data.views not in (1, 2):
-            raise UsageError(
-                f"--views {self.data.views}: the paper recipe's views are 1 (the image) or 2 (the image and its "
-                "mirror); K drawn views need --view-recipe official"
-            )
+        if self.view_recipe == "paper": check_paper_views(self.data.views, "K drawn views need --view-recipe official")
 
 @dataclass
 class VerifyConfig:
