@@ -12,8 +12,8 @@ import torch
 import torch.distributed as dist
 from torchvision import transforms as T
 from timm.data import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, Mixup, create_transform
-from .cli import (FromFlags, arg, command_parser, flag_name, given_fields, require_at_least_one,
-                      require_non_negative, run_cli)
+from .cli import FromFlags, arg, command_parser, flag_name, given_fields, require_at_least_one, run_cli
+from .cli import require_non_negative
 from .datasets import ANIMALS10_HELP, FASHION_MNIST_CLASSES, ImageArray, ImageFiles, demo_dir
 from .datasets import animals10_samples, imagefolder_samples, load_fashion_mnist
 from .errors import UsageError

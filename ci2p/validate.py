@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 import torch
 import torch.nn.functional as F
-from .cli import (FromFlags, arg, config_from_args, config_parser, flag_name, require_at_least_one,
-                      require_non_negative, run_cli, typed_flags)
+from .cli import FromFlags, arg, config_from_args, config_parser, flag_name, run_cli, typed_flags
+from .cli import require_at_least_one, require_non_negative
 from .data import DataConfig, data_given
 from .errors import MissingInput, UsageError
 from .files import read_metadata, save_json, sha256_file

@@ -8,8 +8,8 @@ import sys
 from dataclasses import dataclass
 import torch.distributed as dist
 import zstandard
-from ..cli import (FromFlags, arg, command_parser, config_from_args, require_at_least_one, require_non_negative,
-                      run_cli, typed_flags)
+from ..cli import FromFlags, arg, command_parser, config_from_args, require_at_least_one, run_cli, typed_flags
+from ..cli import require_non_negative
 from ..data import RECIPES, DataConfig, build_transforms, image_splits, refuse_split_flags
 from ..codec.model import load_codec
 from ..encoder import DEFAULT_ENCODER_WEIGHTS, load_encoder_weights, shipped_codecs_help
