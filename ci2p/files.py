@@ -27,7 +27,10 @@ def _umask() -> int:
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None = None):
     "Context manager yielding a file object; on success it atomically replaces `path`, on error `path` is untouched."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    try: path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError, PermissionError) as e:   # a path the user gave: a file on the way
+        raise UsageError(f"cannot write {path}: its folder cannot be made ({e.strerror}: {e.filename})") from e
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, mode, encoding=encoding if "b" not in mode else None) as f:

@@ -41,6 +41,18 @@ def _export_shard(src: Path, f: Path, s, views: int, ext: str) -> ShardRecord:
     os.replace(part, f)
     return ShardRecord(f.name, s.first, s.count, f.stat().st_size, sha256_file(f), itemsize=int(t["itemsize"][0]))
 
+def _check_export_folder(root: Path, out: Path) -> None:
+    """Refuse an `out` whose manifest the export would write over: the store itself (or a folder inside it), another
+    store, or the export of another store. An earlier export of this store is written anew."""
+    if out.resolve() == root.resolve() or root.resolve() in out.resolve().parents:
+        raise UsageError(f"{out} is the store {root} or a folder in it: export to a folder of its own")
+    if not (out / "manifest.json").is_file(): return
+    held = read_manifest(out)   # one that is not a store's manifest is refused by name here
+    source = (held.exported_from or {}).get("store")
+    if held.container != "webdataset" or source is None or Path(source).resolve() != root.resolve():
+        what = f"an export of {source}" if held.container == "webdataset" else "a latent store"
+        raise UsageError(f"{out} holds {what}: export to an empty folder, or delete that one first")
+
 def export_webdataset(store, out, progress: bool = False) -> StoreManifest:
     """Write the store `store` (a format whose frames export, `yhat-zstd`) as WebDataset tar shards in `out` (one sample
     per image: its label and each view's frame, unchanged) with a manifest beside them; returns the export's
@@ -51,6 +63,7 @@ def export_webdataset(store, out, progress: bool = False) -> StoreManifest:
         raise UsageError(
             f"export copies yhat-zstd frames; {root} is a {m.format} store: build one with --format yhat-zstd"
         )
+    _check_export_folder(root, out)
     check_store_files(root, "cached")
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(root / m.entropy_model.file, out / "entropy_model.safetensors")
