@@ -34,14 +34,14 @@ class CI2PViTDualScale(nn.Module):
                  embed_dims: tuple[int, int] = (192, 768), depths: tuple[int, int] = (6, 6),
                  num_heads: tuple[int, int] = (3, 12), mlp_ratio: float = 4.0, drop_rate: float = 0.0,
                  drop_path_rate: float = 0.1, quality: int = 5, frozen_encoder: bool = True, global_pool: str = "avg",
-                 **kwargs):
+                 latent: str = "y", **kwargs):
         super().__init__()
         if global_pool not in ("avg", ""): raise ValueError(f"global_pool must be 'avg' or '', got {global_pool!r}")
         self.num_classes, self.global_pool = num_classes, global_pool
         self.num_features = self.head_hidden_size = self.embed_dim = embed_dims[1]
         self.num_prefix_tokens = 0
         self.ci2p = CI2PStem(img_size, quality, frozen_encoder, kwargs.pop("mean", IMAGENET_DEFAULT_MEAN),
-                             kwargs.pop("std", IMAGENET_DEFAULT_STD))
+                             kwargs.pop("std", IMAGENET_DEFAULT_STD), latent)   # latent="yhat": a yhat store feeds it
         self.img_size, c = self.ci2p.img_size, self.ci2p.out_chs
         if embed_dims[0] != c: raise ValueError(f"embed_dims[0] must equal the encoder's {c} latent channels")
         self.stem = nn.Sequential(inverted_residual(c, 4 * c, c, 3, 1), inverted_residual(c, 4 * c, c, 3, 1))
