@@ -10,8 +10,9 @@ from timm.utils import ParseKwargs
 from .errors import UsageError
 
 # %% auto #0
-__all__ = ['run_cli', 'KeyValues', 'flag_name', 'require_at_least_one', 'require_non_negative', 'arg', 'leaf_names',
-           'config_parser', 'config_from_args', 'FromFlags', 'command_parser', 'typed_flags', 'given_fields']
+__all__ = ['SEED_LIMIT', 'run_cli', 'KeyValues', 'flag_name', 'require_at_least_one', 'require_non_negative', 'require_seed',
+           'arg', 'leaf_names', 'config_parser', 'config_from_args', 'FromFlags', 'command_parser', 'typed_flags',
+           'given_fields']
 
 # %% ../nbs/lib/00_cli.ipynb #clii0006
 def run_cli(main, prog: str, argv=None):
@@ -51,6 +52,15 @@ def require_at_least_one(settings, *names: str) -> None:
 def require_non_negative(settings, *names: str) -> None:
     "As `require_at_least_one`, for fields that may be 0 but not below (`--workers must be >= 0, got -1`)."
     _require_at_least(0, settings, names)
+
+SEED_LIMIT = 2**32   # numpy's range of seeds
+
+def require_seed(settings, *names: str) -> None:
+    "One error for the first of the seed fields `names` outside [0, 2**32) (`--seed must be in [0, 2**32), got -1`)."
+    for name in names:
+        value = getattr(settings, name)
+        if value is not None and not 0 <= value < SEED_LIMIT:
+            raise UsageError(f"{flag_name(name)} must be in [0, 2**32), got {value}")
 
 
 # %% ../nbs/lib/00_cli.ipynb #clii0009

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from .cli import FromFlags, arg, config_from_args, config_parser, flag_name, run_cli, typed_flags
-from .cli import require_at_least_one, require_non_negative
+from .cli import require_at_least_one, require_seed
 from .data import DataConfig, data_given
 from .errors import MissingInput, UsageError
 from .files import read_metadata, save_json, sha256_file
@@ -44,7 +44,7 @@ class ValidateConfig(FromFlags):
 
     def __post_init__(self):
         require_at_least_one(self, "batch_size")
-        require_non_negative(self, "seed")
+        require_seed(self, "seed")
 
 # %% ../nbs/lib/13_validate.ipynb #vali0008
 def file_settings(weights: str | Path) -> dict:

@@ -16,7 +16,7 @@ from compressai.losses import RateDistortionLoss
 from compressai.models.google import FactorizedPrior
 from timm.scheduler import CosineLRScheduler
 from ..checkpoints import clear_run, fresh_start, record_checkpoint, usable_checkpoint
-from ..cli import FromFlags, arg, require_at_least_one, require_non_negative
+from ..cli import FromFlags, arg, require_at_least_one, require_non_negative, require_seed
 from .model import CODEC_STRIDE, codec_forward, crop_back, image_tensor, load_codec, pad_codec
 from .model import psnr_from_mse, save_codec
 from .photos import CROP_RECIPES, CropPyramid, RandomCrops, photo_files, refuse_heldout_flags
@@ -115,7 +115,7 @@ class PretrainConfig(FromFlags):
         require_at_least_one(
             self, "steps", "batch_size", "crop", "max_levels", "ckpt_every", "log_every", "eval_long_side", "threads"
         )
-        require_non_negative(self, "workers", "seed", "clip_max_norm", "eval_every", "grey_weight")
+        require_non_negative(self, "workers", "clip_max_norm", "eval_every", "grey_weight"); require_seed(self, "seed")
         if self.lmbda is not None and not self.lmbda > 0: raise UsageError(f"--lmbda must be > 0, got {self.lmbda}")
         if not 0 <= self.min_lr_ratio <= 1:
             raise UsageError(f"--min-lr-ratio must be in [0, 1], got {self.min_lr_ratio}")

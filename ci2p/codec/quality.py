@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from PIL import Image
 from compressai.models.google import FactorizedPrior
-from ..cli import arg, require_non_negative
+from ..cli import arg, require_non_negative, require_seed
 from ci2p.codec.model import (
     crop_back,
     image_tensor,
@@ -214,7 +214,7 @@ class EvaluateConfig:
     device: str | None = arg(None, "cpu, cuda, cuda:N, mps")
     json: str | None = arg(None, "write the results here")
 
-    def __post_init__(self): require_non_negative(self, "long_side", "seed")
+    def __post_init__(self): require_non_negative(self, "long_side"); require_seed(self, "seed")
 
 def evaluate(cfg: EvaluateConfig) -> dict:
     "The codec `cfg.weights` on `cfg.data`, beside JPEG at each photograph's own rate (see `against_jpeg`)."

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch.distributed as dist
 import zstandard
 from ..cli import FromFlags, arg, command_parser, config_from_args, require_at_least_one, run_cli, typed_flags
-from ..cli import require_non_negative
+from ..cli import require_seed
 from ..data import RECIPES, DataConfig, build_transforms, image_splits, refuse_split_flags
 from ..codec.model import load_codec
 from ..encoder import DEFAULT_ENCODER_WEIGHTS, load_encoder_weights, shipped_codecs_help
@@ -66,7 +66,7 @@ class StoreConfig(FromFlags):
     def __post_init__(self):
         store_format(self.format)   # one message naming the formats
         require_at_least_one(self, "shard_size", "batch_size")
-        require_non_negative(self, "seed")
+        require_seed(self, "seed")
         if self.view_recipe not in RECIPES:
             raise UsageError(f"view_recipe must be one of {RECIPES}, got {self.view_recipe!r}")
         if self.view_recipe == "paper": check_paper_views(self.data.views, "K drawn views need --view-recipe official")
