@@ -6,12 +6,13 @@
 from __future__ import annotations
 import json, logging, os, shutil
 from pathlib import Path
+import torch
 from .errors import UsageError
 from .files import save_json, sha256_file
 _logger = logging.getLogger("ci2p.checkpoints")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['record_checkpoint', 'usable_checkpoint', 'fresh_start', 'clear_run']
+__all__ = ['record_checkpoint', 'usable_checkpoint', 'finite_weights', 'fresh_start', 'clear_run']
 
 # %% ../nbs/lib/00_checkpoints.ipynb #d9c779f0
 def record_checkpoint(folder: str | os.PathLike, entry: dict, keep: int = 2) -> dict:
@@ -53,6 +54,12 @@ def usable_checkpoint(folder: str | os.PathLike) -> dict | None:
             + ("trying the one before it" if i + 1 < len(entries) else "no older checkpoint is kept")
         )
     return None
+
+# %% ../nbs/lib/00_checkpoints.ipynb #78ccc6e5
+def finite_weights(tensors) -> bool:
+    "Whether every value of `tensors` (a model's parameters, say) is finite: what a checkpoint may hold."
+    flags = [torch.isfinite(t).all() for t in tensors]
+    return bool(torch.stack(flags).all()) if flags else True
 
 # %% ../nbs/lib/00_checkpoints.ipynb #21bfdecc
 def fresh_start(out: str | os.PathLike, overwrite: bool, outputs=(), resumable: bool = True, reads=()) -> list[Path]:

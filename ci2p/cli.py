@@ -4,15 +4,15 @@
 
 # %% ../nbs/lib/00_cli.ipynb #clii0003
 from __future__ import annotations
-import argparse, dataclasses, sys, types, typing
+import argparse, dataclasses, math, sys, types, typing
 from dataclasses import MISSING, field, fields, is_dataclass
 from timm.utils import ParseKwargs
 from .errors import UsageError
 
 # %% auto #0
-__all__ = ['SEED_LIMIT', 'run_cli', 'KeyValues', 'flag_name', 'require_at_least_one', 'require_non_negative', 'require_seed',
-           'arg', 'leaf_names', 'config_parser', 'config_from_args', 'FromFlags', 'command_parser', 'typed_flags',
-           'given_fields']
+__all__ = ['SEED_LIMIT', 'run_cli', 'KeyValues', 'flag_name', 'require_at_least_one', 'require_non_negative', 'require_positive',
+           'require_seed', 'arg', 'leaf_names', 'config_parser', 'config_from_args', 'FromFlags', 'command_parser',
+           'typed_flags', 'given_fields']
 
 # %% ../nbs/lib/00_cli.ipynb #clii0006
 def run_cli(main, prog: str, argv=None):
@@ -38,11 +38,14 @@ def flag_name(field: str) -> str:
     "The flag of a settings field: `batch_size` -> `--batch-size`."
     return "--" + field.replace("_", "-")
 
-def _require_at_least(low, settings, names) -> None:
+def _require_at_least(low, settings, names, above: bool = False) -> None:
     for name in names:
         value = getattr(settings, name)
         values = value if isinstance(value, (list, tuple)) else [] if value is None else [value]
-        if any(v < low for v in values): raise UsageError(f"{flag_name(name)} must be >= {low}, got {value}")
+        if not all(math.isfinite(v) for v in values):   # nan passes every comparison below, inf every lower bound
+            raise UsageError(f"{flag_name(name)} must be a finite number, got {value}")
+        if any(v < low or (above and v == low) for v in values):
+            raise UsageError(f"{flag_name(name)} must be {'>' if above else '>='} {low}, got {value}")
 
 def require_at_least_one(settings, *names: str) -> None:
     """One error for the first of the fields `names` of `settings` below 1 (`--epochs must be >= 1, got 0`), a list
@@ -52,6 +55,10 @@ def require_at_least_one(settings, *names: str) -> None:
 def require_non_negative(settings, *names: str) -> None:
     "As `require_at_least_one`, for fields that may be 0 but not below (`--workers must be >= 0, got -1`)."
     _require_at_least(0, settings, names)
+
+def require_positive(settings, *names: str) -> None:
+    "As `require_at_least_one`, for rates and weights that must be above 0 (`--lr must be > 0, got 0.0`)."
+    _require_at_least(0, settings, names, above=True)
 
 SEED_LIMIT = 2**32   # numpy's range of seeds
 

@@ -9,7 +9,8 @@ from dataclasses import MISSING, asdict, dataclass, fields, is_dataclass, replac
 from pathlib import Path
 import timm
 import torch.distributed as dist
-from .cli import FromFlags, arg, flag_name, require_at_least_one, require_non_negative, require_seed
+from .cli import (FromFlags, arg, flag_name, require_at_least_one, require_non_negative, require_positive,
+                  require_seed)
 from .data import RECIPES, DataConfig, data_given, refuse_split_flags
 from .encoder import SHIPPED_CODECS, codec_file, shipped_codecs_help, weights_sha256
 from .errors import UsageError
@@ -197,8 +198,7 @@ class TrainConfig(FromFlags):
     def _check_numbers(self):
         "One error for the first number out of its range: what a run could not use, or would use to no sense."
         require_at_least_one(self, "epochs", "batch_size")
-        if not self.lr > 0: raise UsageError(f"--lr must be > 0, got {self.lr}")
-        require_non_negative(self, "min_lr", "weight_decay"); require_seed(self, "seed")
+        require_positive(self, "lr"); require_non_negative(self, "min_lr", "weight_decay"); require_seed(self, "seed")
         if self.warmup_epochs is not None and not 0 <= self.warmup_epochs < self.epochs:   # as the codec's warm-up
             raise UsageError(f"--warmup-epochs must be in [0, --epochs) = [0, {self.epochs}), got {self.warmup_epochs}"
                              ": a warm-up as long as the run never reaches --lr")

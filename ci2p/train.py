@@ -15,7 +15,7 @@ import torch.nn as nn
 from timm.loss import SoftTargetCrossEntropy
 from timm.scheduler import CosineLRScheduler
 from tqdm import tqdm
-from .checkpoints import clear_run, fresh_start, record_checkpoint, usable_checkpoint
+from .checkpoints import clear_run, finite_weights, fresh_start, record_checkpoint, usable_checkpoint
 from .cli import config_from_args, config_parser, run_cli, typed_flags
 from .errors import Diverged, UsageError
 from .files import atomic_write, load_torch, output_folder, save_json, save_torch
@@ -242,8 +242,9 @@ def evaluate(model, loader, device, amp_ctx) -> tuple[float, float]:
 
 def run_epoch(wrapped, loaders, epoch: int, opt, sched, step_args: dict, rank: int, device, *, seed: int,
               label: str | None, checkpoints: Path) -> dict:
-    """One epoch: the seeded shuffle, the steps (every rank stops together on a NaN/inf loss), validation; the epoch's
-    record. `label`: the progress bar's (None: no bar); `checkpoints`: the folder a NaN's message points to."""
+    """One epoch: the seeded shuffle, the steps (every rank stops together on a NaN/inf loss, or on weights the last
+    step left NaN/inf), validation; the epoch's record. `label`: the progress bar's (None: no bar); `checkpoints`: the
+    folder a NaN's message points to."""
     train_loader, val_loader, sampler, gen = loaders
     seed_everything(epoch_seed(seed, epoch, rank)); gen.manual_seed(epoch_seed(seed, epoch))
     if hasattr(sampler, "set_epoch"): sampler.set_epoch(epoch)
@@ -252,12 +253,12 @@ def run_epoch(wrapped, loaders, epoch: int, opt, sched, step_args: dict, rank: i
     # the bar is told the length and updated by hand: tqdm given the loader would call iter() on it twice, and with
     # persistent workers the second iterator draws another shuffle (runs would then depend on the number of workers)
     bar = tqdm(total=len(train_loader), desc=label, disable=label is None, mininterval=2, leave=False)
+    def stop(what: str):   # every rank stops here together (each has summed the same flags), before anything is saved
+        raise Diverged(f"{what}: stopping. The last good checkpoint is kept in {checkpoints} (resume with --resume, "
+                       "e.g. with a lower --lr)")
     def finite(loss):
         if all_sum([float(not torch.isfinite(loss))], device)[0]:
-            raise Diverged(
-                f"loss is {loss.item()} at epoch {epoch + 1}, step {step}: stopping. The last good checkpoint "
-                f"is kept in {checkpoints} (resume with --resume, e.g. with a lower --lr)"
-            )
+            stop(f"loss is {loss.item()} at epoch {epoch + 1}, step {step}")
     for step, (x, y) in enumerate(train_loader):
         loss = train_step(
             wrapped, x.to(device, non_blocking=True), y.to(device, non_blocking=True), opt, check=finite, **step_args
@@ -267,6 +268,8 @@ def run_epoch(wrapped, loaders, epoch: int, opt, sched, step_args: dict, rank: i
     bar.close()
     if device.type == "cuda": torch.cuda.synchronize()
     train_s = time.perf_counter() - t0
+    if all_sum([float(not finite_weights(step_args["params"]))], device)[0]:   # a checkpoint must not keep them
+        stop(f"the weights are not finite after epoch {epoch + 1}'s last step")
     correct, n = evaluate(wrapped, val_loader, device, step_args["amp_ctx"])
     loss_sum, seen, correct, n = all_sum([loss_sum, seen, correct, n], device)
     return {"epoch": epoch + 1, "train_loss": loss_sum / max(seen, 1), "val_top1": 100.0 * correct / max(n, 1),

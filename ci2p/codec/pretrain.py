@@ -15,8 +15,8 @@ from tqdm import tqdm
 from compressai.losses import RateDistortionLoss
 from compressai.models.google import FactorizedPrior
 from timm.scheduler import CosineLRScheduler
-from ..checkpoints import clear_run, fresh_start, record_checkpoint, usable_checkpoint
-from ..cli import FromFlags, arg, require_at_least_one, require_non_negative, require_seed
+from ..checkpoints import clear_run, finite_weights, fresh_start, record_checkpoint, usable_checkpoint
+from ..cli import FromFlags, arg, require_at_least_one, require_non_negative, require_positive, require_seed
 from .model import CODEC_STRIDE, codec_forward, crop_back, image_tensor, load_codec, pad_codec
 from .model import psnr_from_mse, save_codec
 from .photos import CROP_RECIPES, CropPyramid, RandomCrops, photo_files, refuse_heldout_flags
@@ -116,11 +116,9 @@ class PretrainConfig(FromFlags):
             self, "steps", "batch_size", "crop", "max_levels", "ckpt_every", "log_every", "eval_long_side", "threads"
         )
         require_non_negative(self, "workers", "clip_max_norm", "eval_every", "grey_weight"); require_seed(self, "seed")
-        if self.lmbda is not None and not self.lmbda > 0: raise UsageError(f"--lmbda must be > 0, got {self.lmbda}")
+        require_positive(self, "lmbda", "lr", "aux_lr")
         if not 0 <= self.min_lr_ratio <= 1:
             raise UsageError(f"--min-lr-ratio must be in [0, 1], got {self.min_lr_ratio}")
-        if self.lr <= 0 or self.aux_lr <= 0:
-            raise UsageError(f"--lr and --aux-lr must be > 0, got {self.lr}, {self.aux_lr}")
         if not 0 <= self.warmup < self.steps:
             raise UsageError(f"--warmup-steps must be in [0, --steps), got {self.warmup_steps}")
         if self.crop % CODEC_STRIDE:   # the codec pads a crop to its stride: the reconstruction would not match it
@@ -261,7 +259,7 @@ def resume_pretraining(ck: Path, run: CodecTraining, pyramid_sha256: str, data: 
 # %% ../../nbs/lib/02b_codec_pretrain.ipynb #625ac0d7
 def pretrain_step(run: CodecTraining, x: torch.Tensor, criterion, cfg: PretrainConfig) -> dict:
     """One optimiser step on the crops `x`: the rate-distortion loss, clipping, and (`--train all`) the quantiles' aux
-    loss."""
+    loss. A non-finite loss, or weights the step left non-finite (never to be checkpointed), is a FloatingPointError."""
     run.opt.zero_grad(set_to_none=True); run.aux_opt.zero_grad(set_to_none=True)
     loss = criterion(codec_forward(run.codec, x, cfg.decoder_latent, cfg.train), x)
     if not torch.isfinite(loss["loss"]): raise FloatingPointError("non-finite loss")
@@ -271,6 +269,7 @@ def pretrain_step(run: CodecTraining, x: torch.Tensor, criterion, cfg: PretrainC
     aux = None
     if cfg.train == "all":   # decoder only: the entropy model stays as it was
         aux = run.codec.aux_loss(); aux.backward(); run.aux_opt.step()
+    if not finite_weights(run.codec.parameters()): raise FloatingPointError("non-finite weights")
     return {"loss": loss["loss"].item(), "bpp": loss["bpp_loss"].item(), "mse": loss["mse_loss"].item(),
             "aux_loss": aux.item() if aux is not None else None}
 
@@ -350,8 +349,8 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
         # restored after that, before the first step's quantisation noise, so a resumed run continues exactly
         if step == run.start + 1 and run.rng is not None: torch.set_rng_state(run.rng)
         try: losses = pretrain_step(run, x.to(device, non_blocking=True), criterion, cfg)
-        except FloatingPointError:
-            raise Diverged(f"non-finite loss at step {step}; the last good checkpoints are in {ck}") from None
+        except FloatingPointError as e:   # a non-finite loss, or weights
+            raise Diverged(f"{e} at step {step}; the last good checkpoints are in {ck}") from None
         run.sched.step_update(step)
         if step % cfg.log_every == 0 or step == cfg.steps:
             run.history.append(_log_record(step, losses, run, since, wall0, t0)); since = (step, time.time())

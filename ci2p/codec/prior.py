@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from compressai.models.google import FactorizedPrior
 from ..checkpoints import fresh_start
-from ..cli import FromFlags, arg, require_at_least_one, require_non_negative
+from ..cli import FromFlags, arg, require_at_least_one, require_non_negative, require_positive
 from .model import CODEC_STRIDE, latent_symbols, load_codec, pad_codec, save_codec, zero_floor_bpp
 from .photos import CropPyramid, photo_files, refuse_heldout_flags, training_images
 from .pretrain import heldout_estimate, heldout_tensors
@@ -109,7 +109,7 @@ class RefitPriorConfig(FromFlags):
     def __post_init__(self):
         require_at_least_one(self, "steps", "crop", "max_levels", "eval_long_side", "threads")
         require_non_negative(self, "grey_weight")
-        if self.lr <= 0: raise UsageError(f"--lr must be > 0, got {self.lr}")
+        require_positive(self, "lr")
         if not 0 < self.level_decay <= 1: raise UsageError(f"--level-decay must be in (0, 1], got {self.level_decay}")
 
 PRIOR_OUTPUTS = ("codec.safetensors", "metrics.json")   # what a refit writes into OUT
