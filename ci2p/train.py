@@ -35,7 +35,7 @@ _logger = logging.getLogger("ci2p.train")  # a fixed name: the same logger when 
 
 # %% auto #0
 __all__ = ['RUN_OUTPUTS', 'RunClock', 'save_checkpoint', 'load_checkpoint', 'build_optimizer', 'autocast_context', 'train_step',
-           'epoch_seed', 'build_model', 'cache_encoder', 'build_loaders', 'wrap_model', 'evaluate', 'run_epoch',
+           'epoch_seed', 'evaluate', 'build_model', 'cache_encoder', 'build_loaders', 'wrap_model', 'run_epoch',
            'train', 'main']
 
 # %% ../nbs/lib/06_train.ipynb #9d510400
@@ -164,18 +164,24 @@ def train_step(
 def epoch_seed(seed: int, epoch: int, rank: int = 0) -> int:
     """The seed of one epoch on one rank: every epoch's randomness depends only on (seed, epoch, rank), so a resumed run
     repeats it."""
-    return seed * 100_003 + epoch * 1009 + rank   # primes: distinct seeds for any seed < 1009 epochs apart
+    return seed * 100_003 + epoch * 1009 + rank   # distinct for any seeds, up to 891 epochs on up to 8 ranks
 
+# %% ../nbs/lib/06_train.ipynb #71990bf4
 def _shard(ds, rank, world):
     "Rank r evaluates samples r, r+world, ...: every sample exactly once over all ranks."
     return ds if world == 1 else torch.utils.data.Subset(ds, list(range(rank, len(ds), world)))
 
-def _write_metrics(out: Path, history: list):
-    save_json(history, out / "metrics.json")
-    names = list(dict.fromkeys(k for r in history for k in r))   # every record's fields (older records may lack some)
-    buf = io.StringIO(); w = csv.DictWriter(buf, fieldnames=names); w.writeheader(); w.writerows(history)
-    with atomic_write(out / "metrics.csv", "w") as f: f.write(buf.getvalue())
+@torch.no_grad()
+def evaluate(model, loader, device, amp_ctx) -> tuple[float, float]:
+    "(correct, count) on this rank."
+    model.eval(); correct = n = 0
+    for x, y in loader:
+        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+        with amp_ctx: logits = model(x)
+        correct += (logits.argmax(-1) == y).sum().item(); n += len(y)
+    return correct, n
 
+# %% ../nbs/lib/06_train.ipynb #7525a369
 def build_model(name: str, num_classes: int, img_size: int, drop_path_rate: float = 0.0,
                 model_kwargs: dict | None = None, encoder_weights: str | None = "default") -> nn.Module:
     """The timm model `name` for `num_classes` at `img_size`; `encoder_weights` other than 'default' goes to models with
@@ -198,6 +204,7 @@ def cache_encoder(model_args: dict, seed: int) -> CI2PStem:
     load_encoder_weights(stem.encoder, weights)
     return stem
 
+# %% ../nbs/lib/06_train.ipynb #c3321b8e
 def build_loaders(inputs: Inputs, batch_size: int, seed: int, workers: int, rank: int, world: int, device):
     """(train loader, val loader, sampler, generator): shuffled by a generator the loop reseeds every epoch; an
     augmentation bank's sampler also chooses each image's stored view (`EpochViews`)."""
@@ -230,15 +237,12 @@ def wrap_model(model, compiled: bool, device):
                                                       device_ids=[device.index] if device.type == "cuda" else None)
     return wrapped
 
-@torch.no_grad()
-def evaluate(model, loader, device, amp_ctx) -> tuple[float, float]:
-    "(correct, count) on this rank."
-    model.eval(); correct = n = 0
-    for x, y in loader:
-        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-        with amp_ctx: logits = model(x)
-        correct += (logits.argmax(-1) == y).sum().item(); n += len(y)
-    return correct, n
+# %% ../nbs/lib/06_train.ipynb #bb8b0ffa
+def _write_metrics(out: Path, history: list):
+    save_json(history, out / "metrics.json")
+    names = list(dict.fromkeys(k for r in history for k in r))   # every record's fields (older records may lack some)
+    buf = io.StringIO(); w = csv.DictWriter(buf, fieldnames=names); w.writeheader(); w.writerows(history)
+    with atomic_write(out / "metrics.csv", "w") as f: f.write(buf.getvalue())
 
 def run_epoch(wrapped, loaders, epoch: int, opt, sched, step_args: dict, rank: int, device, *, seed: int,
               label: str | None, checkpoints: Path) -> dict:
