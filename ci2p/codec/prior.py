@@ -15,7 +15,7 @@ from .model import CODEC_STRIDE, latent_symbols, load_codec, pad_codec, save_cod
 from .photos import CropPyramid, photo_files, refuse_heldout_flags, training_images
 from .pretrain import heldout_estimate, heldout_tensors
 from ..encoder import QUALITY_LAMBDA, shipped_codecs_help, weights_sha256
-from ..errors import UsageError
+from ..errors import Diverged, UsageError
 from ..files import output_folder, save_json
 from ..provenance import run_metadata
 from ..runtime import get_device
@@ -78,7 +78,11 @@ def fit_prior(
         medians = eb.quantiles[:, :, 1].clone()
         eb._update_quantiles()             # the tails of the new density (CompressAI's bisection) ...
         eb.quantiles[:, :, 1] = medians    # ... around the medians g_s was trained with
-    codec.update(force=True)
+    try: codec.update(force=True)
+    except (RuntimeError, ValueError) as e:   # a density gone astray: tails at the bisection's bounds, tables too long
+        bits = " -> ".join(f"{r['bits_per_position']:.1f}" for r in (curve[0], curve[-1]))
+        raise Diverged(f"the refit prior cannot be coded ({e}): its fit at lr {lr} went astray (bits per position "
+                       f"{bits}); try a lower --lr") from None
     return curve
 
 # %% ../../nbs/lib/02c_codec_prior.ipynb #e7d8e114
