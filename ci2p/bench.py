@@ -319,7 +319,7 @@ class BenchConfig:
     num_classes: int = arg(10, "classes of the head")
     threads: int | None = arg(None, "CPU threads (torch.set_num_threads)")
     json: str | None = arg(None, "write the rows (and run metadata beside them) here")
-    csv: str | None = arg(None, "write the rows as CSV here")
+    csv: str | None = arg(None, "write the rows as CSV here, and as JSON with the run's metadata beside it (X.json)")
 
     def __post_init__(self):   # 0 is not "the default": it is refused, as None alone means "not given"
         require_at_least_one(self, "batch_size", "steps", "num_classes", "threads", "img_size")
