@@ -16,7 +16,7 @@ from .paths import asset_path
 # %% auto #0
 __all__ = ['FASHION_MNIST_CLASSES', 'ANIMALS10_CLASSES', 'ANIMALS10_HELP', 'ImageFiles', 'ImageArray', 'read_idx',
            'load_fashion_mnist', 'demo_dir', 'scan_class_folders', 'stratified_split', 'paired_class_folders',
-           'animals10_samples', 'split_samples', 'imagefolder_samples']
+           'split_samples', 'imagefolder_samples', 'animals10_samples']
 
 # %% ../nbs/lib/05_datasets.ipynb #1fe61539
 class ImageFiles(torch.utils.data.Dataset):
@@ -79,15 +79,6 @@ def demo_dir() -> Path:
     return asset_path("demo")
 
 # %% ../nbs/lib/05_datasets.ipynb #b5e6f94d
-ANIMALS10_CLASSES = {"cane": "dog", "cavallo": "horse", "elefante": "elephant", "farfalla": "butterfly",
-                     "gallina": "chicken", "gatto": "cat", "mucca": "cow", "pecora": "sheep", "ragno": "spider",
-                     "scoiattolo": "squirrel"}
-ANIMALS10_HELP = ("Animals-10: download it from "
-                  "https://www.kaggle.com/datasets/alessiocorrado99/animals10 and unzip it; "
-                  "--data-dir is then the folder holding `raw-img/` (Kaggle layout: "
-                  "raw-img/<cane,cavallo,...>/*.jpeg), "
-                  "or a folder with `train/<class>/` and `test/<class>/` (the authors' layout).")
-
 def scan_class_folders(root: str | os.PathLike) -> tuple[list[tuple[Path, int]], list[str]]:
     "(path, label) for every image under root/<class>/ (nested allowed), and the sorted class folder names."
     root = Path(root)
@@ -119,6 +110,52 @@ def paired_class_folders(train_dir: Path, val_dir: Path) -> tuple[list, list, li
         raise UsageError(f"{train_dir} and {val_dir} hold different class folders: {classes} vs {vclasses}")
     return tr, va, classes
 
+def split_samples(samples, base: Path, seed: int = 0, val_fraction: float = 0.2, manifest=None):
+    """(train, val, info) of one folder of class folders without a split: the split recorded in `manifest` if it exists,
+    else a seeded stratified split whose file lists are in `info` (for the caller to record)."""
+    if manifest and Path(manifest).is_file():
+        m = json.loads(Path(manifest).read_text())
+        lookup = {str(p.relative_to(base)): (p, y) for p, y in samples}
+        missing = [f for f in m["train"] + m["val"] if f not in lookup]
+        if missing:
+            raise MissingInput(f"split manifest {manifest} names {len(missing)} files missing under {base}, "
+                               f"e.g. {missing[:3]}")
+        return ([lookup[f] for f in m["train"]], [lookup[f] for f in m["val"]],
+                {"root": str(base), "manifest": str(manifest), "seed": m["seed"], "val_fraction": m["val_fraction"]})
+    tr_idx, va_idx = stratified_split([y for _, y in samples], val_fraction, seed)
+    info = {"root": str(base), "seed": seed, "val_fraction": val_fraction,
+            "train": [str(samples[i][0].relative_to(base)) for i in tr_idx],
+            "val": [str(samples[i][0].relative_to(base)) for i in va_idx]}
+    return [samples[i] for i in tr_idx], [samples[i] for i in va_idx], info
+
+# %% ../nbs/lib/05_datasets.ipynb #8666a1c2
+def imagefolder_samples(root: str | os.PathLike, seed: int = 0, val_fraction: float = 0.2,
+                        manifest: str | os.PathLike | None = None):
+    """(train_samples, val_samples, classes, split_info) of an ImageFolder source: `train/<class>/` beside `val/` (or
+    `validation/`, `test/`), or a plain tree of class folders split as `split_samples` splits it."""
+    root = Path(root)
+    check_folder(root, "dataset folder")
+    val_name = next((n for n in ("val", "validation", "test") if (root / n).is_dir()), None)
+    if (root / "train").is_dir() and val_name is not None:
+        tr, va, classes = paired_class_folders(root / "train", root / val_name)
+        return tr, va, classes, {"layout": "imagefolder", "root": str(root), "val": val_name}
+    if (root / "train").is_dir():
+        raise UsageError(f"{root} holds train/ but no val/ (or validation/, test/) folder; give both, or a plain tree "
+                         "of class folders")
+    samples, classes = scan_class_folders(root)   # a plain tree: a seeded stratified split, recorded like Animals-10's
+    tr, va, split = split_samples(samples, root, seed, val_fraction, manifest)
+    return tr, va, classes, {"layout": "class-folders", **split}
+
+# %% ../nbs/lib/05_datasets.ipynb #ead81b95
+ANIMALS10_CLASSES = {"cane": "dog", "cavallo": "horse", "elefante": "elephant", "farfalla": "butterfly",
+                     "gallina": "chicken", "gatto": "cat", "mucca": "cow", "pecora": "sheep", "ragno": "spider",
+                     "scoiattolo": "squirrel"}
+ANIMALS10_HELP = ("Animals-10: download it from "
+                  "https://www.kaggle.com/datasets/alessiocorrado99/animals10 and unzip it; "
+                  "--data-dir is then the folder holding `raw-img/` (Kaggle layout: "
+                  "raw-img/<cane,cavallo,...>/*.jpeg), "
+                  "or a folder with `train/<class>/` and `test/<class>/` (the authors' layout).")
+
 def _animals10_layout(root: Path) -> tuple[str, Path]:
     if (root / "train").is_dir() and ((root / "test").is_dir() or (root / "val").is_dir()): return "authors", root
     for cand in (root / "raw-img", root):
@@ -139,38 +176,3 @@ def animals10_samples(root: str | os.PathLike, seed: int = 0, val_fraction: floa
     samples, classes = scan_class_folders(base)
     tr, va, info = split_samples(samples, base, seed, val_fraction, manifest)
     return tr, va, _english(classes), {"layout": layout, **info}
-
-def split_samples(samples, base: Path, seed: int = 0, val_fraction: float = 0.2, manifest=None):
-    """(train, val, info) of one folder of class folders without a split: the split recorded in `manifest` if it exists,
-    else a seeded stratified split whose file lists are in `info` (for the caller to record)."""
-    if manifest and Path(manifest).is_file():
-        m = json.loads(Path(manifest).read_text())
-        lookup = {str(p.relative_to(base)): (p, y) for p, y in samples}
-        missing = [f for f in m["train"] + m["val"] if f not in lookup]
-        if missing:
-            raise MissingInput(f"split manifest {manifest} names {len(missing)} files missing under {base}, "
-                               f"e.g. {missing[:3]}")
-        return ([lookup[f] for f in m["train"]], [lookup[f] for f in m["val"]],
-                {"root": str(base), "manifest": str(manifest), "seed": m["seed"], "val_fraction": m["val_fraction"]})
-    tr_idx, va_idx = stratified_split([y for _, y in samples], val_fraction, seed)
-    info = {"root": str(base), "seed": seed, "val_fraction": val_fraction,
-            "train": [str(samples[i][0].relative_to(base)) for i in tr_idx],
-            "val": [str(samples[i][0].relative_to(base)) for i in va_idx]}
-    return [samples[i] for i in tr_idx], [samples[i] for i in va_idx], info
-
-def imagefolder_samples(root: str | os.PathLike, seed: int = 0, val_fraction: float = 0.2,
-                        manifest: str | os.PathLike | None = None):
-    """(train_samples, val_samples, classes, split_info) of an ImageFolder source: `train/<class>/` beside `val/` (or
-    `validation/`, `test/`), or a plain tree of class folders split as `split_samples` splits it."""
-    root = Path(root)
-    check_folder(root, "dataset folder")
-    val_name = next((n for n in ("val", "validation", "test") if (root / n).is_dir()), None)
-    if (root / "train").is_dir() and val_name is not None:
-        tr, va, classes = paired_class_folders(root / "train", root / val_name)
-        return tr, va, classes, {"layout": "imagefolder", "root": str(root), "val": val_name}
-    if (root / "train").is_dir():
-        raise UsageError(f"{root} holds train/ but no val/ (or validation/, test/) folder; give both, or a plain tree "
-                         "of class folders")
-    samples, classes = scan_class_folders(root)   # a plain tree: a seeded stratified split, recorded like Animals-10's
-    tr, va, split = split_samples(samples, root, seed, val_fraction, manifest)
-    return tr, va, classes, {"layout": "class-folders", **split}

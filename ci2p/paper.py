@@ -107,6 +107,7 @@ CLAIMS = {
     ),
 }
 
+# %% ../nbs/lib/07_paper.ipynb #c20292c9
 SEED_CLAIMS = ("more_accurate_than_vit", "more_accurate_than_cnn_vit")  # claims about accuracy: seeds decide them
 MIN_SEEDS = 3   # the one rule: a difference is resolved only with at least this many seeds in each row...
 
@@ -132,6 +133,7 @@ def accuracy_verdict(x: float, holds: bool, rows: list[dict], unit: str = "pts")
         return f"not resolved ({n} seeds: the difference is within the seed range, {spread:.2f} {unit})"
     return ("holds here" if holds else "does NOT hold here") + f" ({n} seeds, beyond both seed ranges)"
 
+# %% ../nbs/lib/07_paper.ipynb #0cf9832b
 def judge_claims(rows_by_role: dict, claims: dict = CLAIMS) -> list[dict]:
     """One dict per applicable claim: claim, paper, here (measured, as text), value, direction (the verdict, see
     `accuracy_verdict`)."""
@@ -153,6 +155,7 @@ def judge_claims(rows_by_role: dict, claims: dict = CLAIMS) -> list[dict]:
         )
     return out
 
+# %% ../nbs/lib/07_paper.ipynb #1fa8d245
 def markdown_table(rows: list[dict], cols: list[str], digits: int = 2) -> list[str]:
     """Lines of a markdown table (pandas' `to_markdown`) of `rows` (dicts) restricted to `cols`; floats rounded to
     `digits`, integers left whole, missing values (None, NaN) blank."""
