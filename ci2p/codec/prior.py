@@ -79,6 +79,7 @@ def fit_prior(
         eb._update_quantiles()             # the tails of the new density (CompressAI's bisection) ...
         eb.quantiles[:, :, 1] = medians    # ... around the medians g_s was trained with
     try: codec.update(force=True)
+    except torch.cuda.OutOfMemoryError: raise   # a machine's limit, not the fit's
     except (RuntimeError, ValueError) as e:   # a density gone astray: tails at the bisection's bounds, tables too long
         bits = " -> ".join(f"{r['bits_per_position']:.1f}" for r in (curve[0], curve[-1]))
         raise Diverged(f"the refit prior cannot be coded ({e}): its fit at lr {lr} went astray (bits per position "
