@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 from .cli import arg, config_from_args, config_parser, require_at_least_one, require_non_negative, run_cli
 from .errors import UsageError
-from .files import atomic_write, save_json
+from .files import atomic_write, output_file, save_json
 from .provenance import device_name, run_metadata
 from .runtime import get_device, seed_everything
 from .complexity import create, fvcore_counts, set_fused_attn
@@ -323,7 +323,7 @@ class BenchConfig:
 
     def __post_init__(self):   # 0 is not "the default": it is refused, as None alone means "not given"
         require_at_least_one(self, "batch_size", "steps", "num_classes", "threads", "img_size")
-        require_non_negative(self, "warmup")
+        require_non_negative(self, "warmup"); output_file(self.json, "--json"); output_file(self.csv, "--csv")
 
 def _parser(): return config_parser(BenchConfig, prog="python -m ci2p.bench")
 

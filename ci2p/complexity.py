@@ -12,7 +12,7 @@ import torch.nn as nn
 from timm.models import get_deprecated_models
 from .cli import arg, config_from_args, config_parser, require_at_least_one, run_cli
 from .errors import UsageError
-from .files import save_json
+from .files import output_file, save_json
 from .models import MODEL_FACTS   # importing ci2p.models registers the models
 
 # %% auto #0
@@ -103,7 +103,9 @@ class ComplexityConfig:
     img_sizes: list[int] = arg(help="image sizes in pixels", factory=lambda: [256, 384, 512])
     json: str | None = arg(None, "write the rows here")
 
-    def __post_init__(self): require_at_least_one(self, "img_sizes")   # timm's own message is a traceback
+    def __post_init__(self):
+        require_at_least_one(self, "img_sizes")   # timm's own message is a traceback
+        output_file(self.json, "--json")
 
 def _main(argv=None):
     args = config_from_args(

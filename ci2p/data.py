@@ -44,7 +44,7 @@ def build_transforms(recipe: str, img_size: int, mean=IMAGENET_DEFAULT_MEAN, std
                      erasing: bool = True):
     """(train_transform, eval_transform) for a recipe. `flip=False` leaves the paper recipe's flip to the caller,
     `erasing=False` the official recipe's RandomErasing (an augmentation bank erases in the latent domain)."""
-    if recipe not in RECIPES: raise ValueError(f"recipe must be one of {RECIPES}, got {recipe!r}")
+    if recipe not in RECIPES: raise UsageError(f"recipe must be one of {RECIPES}, got {recipe!r}")
     if recipe == "paper":
         base = [T.Resize((img_size, img_size), interpolation=T.InterpolationMode.BICUBIC)]
         train = T.Compose(base + ([T.RandomHorizontalFlip()] if flip else []) + _normalize(mean, std))

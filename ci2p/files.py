@@ -12,7 +12,7 @@ from .errors import MissingInput, UsageError
 
 # %% auto #0
 __all__ = ['atomic_write', 'save_json', 'save_torch', 'load_torch', 'save_safetensors', 'sha256_file', 'output_folder',
-           'read_state_dict', 'check_shapes', 'read_metadata']
+           'output_file', 'read_state_dict', 'check_shapes', 'read_metadata']
 
 # %% ../nbs/lib/00_files.ipynb #8535aee2
 def _umask() -> int:
@@ -31,6 +31,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None
     try: path.parent.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError, PermissionError) as e:   # a path the user gave: a file on the way
         raise UsageError(f"cannot write {path}: its folder cannot be made ({e.strerror}: {e.filename})") from e
+    if path.is_dir(): raise UsageError(f"cannot write {path}: it is a folder")   # before the data is written
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, mode, encoding=encoding if "b" not in mode else None) as f:
@@ -87,6 +88,12 @@ def output_folder(out: str | os.PathLike, flag: str = "--out") -> Path:
     if out.exists() and not out.is_dir():
         raise UsageError(f"{flag} {out} is an existing file; the output is a folder: choose another {flag}")
     return out
+
+def output_file(path: str | os.PathLike | None, flag: str) -> Path | None:
+    "`path` as a Path (None stays None), refused in one line when it names an existing folder."
+    if path is not None and Path(path).is_dir():
+        raise UsageError(f"{flag} {path} is a folder; the output is a file: name one (e.g. {Path(path) / 'x.json'})")
+    return None if path is None else Path(path)
 
 # %% ../nbs/lib/00_files.ipynb #2b489ac0
 def read_state_dict(path: str | os.PathLike) -> tuple[dict, dict]:

@@ -11,9 +11,9 @@ import torch
 import torch.nn.functional as F
 from .cli import FromFlags, arg, config_from_args, config_parser, flag_name, run_cli, typed_flags
 from .cli import require_at_least_one, require_seed
-from .data import DataConfig, data_given
+from .data import RECIPES, DataConfig, data_given
 from .errors import MissingInput, UsageError
-from .files import read_metadata, save_json, sha256_file
+from .files import output_file, read_metadata, save_json, sha256_file
 from .provenance import run_metadata
 from .runtime import get_device, seed_everything
 from .inputs import build_inputs, check_store_model
@@ -35,7 +35,7 @@ class ValidateConfig(FromFlags):
     data: DataConfig = arg(help="the images; not given: the run's (its run.json, or what its weights file says), or "
                                 "what --store holds", factory=DataConfig.unset)
     store: str | None = arg(None, "evaluate on the validation split of this latent store instead of images")
-    recipe: str | None = arg(None, "whose evaluation transform: paper or official (default: the run's)")
+    recipe: str | None = arg(None, "whose evaluation transform (default: the run's)", choices=RECIPES)
     seed: int | None = arg(None, "seed of the split and subsets (default: the run's)")
     batch_size: int = arg(64, "images per batch")
     device: str | None = arg(None, "cpu, cuda, cuda:N, mps (default: the best available)")
@@ -44,7 +44,7 @@ class ValidateConfig(FromFlags):
 
     def __post_init__(self):
         require_at_least_one(self, "batch_size")
-        require_seed(self, "seed")
+        require_seed(self, "seed"); output_file(self.json, "--json")
 
 # %% ../nbs/lib/13_validate.ipynb #vali0008
 def file_settings(weights: str | Path) -> dict:

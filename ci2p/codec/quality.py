@@ -11,6 +11,7 @@ import torch
 from PIL import Image
 from compressai.models.google import FactorizedPrior
 from ..cli import arg, require_non_negative, require_seed
+from ..files import output_file
 from ci2p.codec.model import (
     crop_back,
     image_tensor,
@@ -214,7 +215,8 @@ class EvaluateConfig:
     device: str | None = arg(None, "cpu, cuda, cuda:N, mps")
     json: str | None = arg(None, "write the results here")
 
-    def __post_init__(self): require_non_negative(self, "long_side"); require_seed(self, "seed")
+    def __post_init__(self):
+        require_non_negative(self, "long_side"); require_seed(self, "seed"); output_file(self.json, "--json")
 
 def evaluate(cfg: EvaluateConfig) -> dict:
     "The codec `cfg.weights` on `cfg.data`, beside JPEG at each photograph's own rate (see `against_jpeg`)."
