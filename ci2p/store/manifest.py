@@ -133,6 +133,7 @@ class StoreManifest:
 def read_manifest(path) -> StoreManifest:
     "The manifest of the finished store (or WebDataset export) at `path`."
     path = Path(path)
+    if path.is_file(): raise UsageError(f"{path} is a file, not a latent store (a store is a folder)")
     if not path.is_dir():
         raise MissingInput(f"latent store does not exist: {path} (build it with `python -m ci2p.store build`)")
     f = path / "manifest.json"

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 from ..errors import UsageError
-from ..files import sha256_file
+from ..files import output_folder, sha256_file
 from .build import check_store_files
 from .formats import SYMBOL_DTYPES, ReadContext
 from .manifest import FileRecord, ShardRecord, StoreManifest, read_manifest
@@ -57,7 +57,7 @@ def export_webdataset(store, out, progress: bool = False) -> StoreManifest:
     """Write the store `store` (a format whose frames export, `yhat-zstd`) as WebDataset tar shards in `out` (one sample
     per image: its label and each view's frame, unchanged) with a manifest beside them; returns the export's
     manifest."""
-    root, out = Path(store), Path(out)
+    root, out = Path(store), output_folder(out, "OUT")   # an existing file there: one line, not a FileExistsError
     m = read_manifest(root)
     if not m.fmt.exports_frames:
         raise UsageError(
