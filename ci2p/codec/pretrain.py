@@ -259,7 +259,7 @@ def resume_pretraining(ck: Path, run: CodecTraining, pyramid_sha256: str, data: 
 # %% ../../nbs/lib/02b_codec_pretrain.ipynb #625ac0d7
 def pretrain_step(run: CodecTraining, x: torch.Tensor, criterion, cfg: PretrainConfig) -> dict:
     """One optimiser step on the crops `x`: the rate-distortion loss, clipping, and (`--train all`) the quantiles' aux
-    loss. A non-finite loss, or weights the step left non-finite (never to be checkpointed), is a FloatingPointError."""
+    loss."""
     run.opt.zero_grad(set_to_none=True); run.aux_opt.zero_grad(set_to_none=True)
     loss = criterion(codec_forward(run.codec, x, cfg.decoder_latent, cfg.train), x)
     if not torch.isfinite(loss["loss"]): raise FloatingPointError("non-finite loss")
@@ -269,7 +269,6 @@ def pretrain_step(run: CodecTraining, x: torch.Tensor, criterion, cfg: PretrainC
     aux = None
     if cfg.train == "all":   # decoder only: the entropy model stays as it was
         aux = run.codec.aux_loss(); aux.backward(); run.aux_opt.step()
-    if not finite_weights(run.codec.parameters()): raise FloatingPointError("non-finite weights")
     return {"loss": loss["loss"].item(), "bpp": loss["bpp_loss"].item(), "mse": loss["mse_loss"].item(),
             "aux_loss": aux.item() if aux is not None else None}
 
@@ -349,8 +348,8 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
         # restored after that, before the first step's quantisation noise, so a resumed run continues exactly
         if step == run.start + 1 and run.rng is not None: torch.set_rng_state(run.rng)
         try: losses = pretrain_step(run, x.to(device, non_blocking=True), criterion, cfg)
-        except FloatingPointError as e:   # a non-finite loss, or weights
-            raise Diverged(f"{e} at step {step}; the last good checkpoints are in {ck}") from None
+        except FloatingPointError:
+            raise Diverged(f"non-finite loss at step {step}; the last good checkpoints are in {ck}") from None
         run.sched.step_update(step)
         if step % cfg.log_every == 0 or step == cfg.steps:
             run.history.append(_log_record(step, losses, run, since, wall0, t0)); since = (step, time.time())
@@ -361,7 +360,10 @@ def pretrain_codec(cfg: PretrainConfig, images=None, eval_images=None, on_step=N
             _logger.info(
                 f"step {step}: held-out {run.evals[-1]['eval_bpp']:.3f} bpp, {run.evals[-1]['eval_psnr']:.2f} dB"
             )
-        if step % cfg.ckpt_every == 0 and step < cfg.steps: save_pretrain_checkpoint(ck, step, run, cfg, fingerprint)
+        if step % cfg.ckpt_every == 0 or step == cfg.steps:   # a step can leave inf weights after a finite loss
+            if not finite_weights(run.codec.parameters()):   # they are never checkpointed, nor the codec written
+                raise Diverged(f"non-finite weights at step {step}; the last good checkpoints are in {ck}")
+            if step < cfg.steps: save_pretrain_checkpoint(ck, step, run, cfg, fingerprint)
     # ---- the end: the entropy coder's tables for the final weights, the last checkpoint, the files
     run.codec.eval(); run.codec.update(force=True)
     save_pretrain_checkpoint(ck, cfg.steps, run, cfg, fingerprint)
