@@ -11,8 +11,8 @@ import torch
 from .errors import MissingInput, UsageError
 
 # %% auto #0
-__all__ = ['atomic_write', 'save_json', 'save_torch', 'load_torch', 'save_safetensors', 'sha256_file', 'output_folder',
-           'output_file', 'read_state_dict', 'check_shapes', 'read_metadata']
+__all__ = ['create_folder', 'atomic_write', 'save_json', 'save_torch', 'load_torch', 'save_safetensors', 'sha256_file',
+           'output_folder', 'output_file', 'read_state_dict', 'check_shapes', 'read_metadata']
 
 # %% ../nbs/lib/00_files.ipynb #8535aee2
 def _umask() -> int:
@@ -24,15 +24,23 @@ def _umask() -> int:
     m = os.umask(0o022); os.umask(m)
     return m
 
+def create_folder(path: str | os.PathLike, what: str | None = None) -> Path:
+    """Make the folder `path` and its parents; where the system refuses, one `UsageError`: `what` (default 'cannot make
+    the folder PATH') and the system's reason."""
+    path = Path(path)
+    try: path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:   # a file on the way, no permission, a read-only or special file system: a path the user gave
+        raise UsageError(f"{what or f'cannot make the folder {path}'} ({e.strerror}: {e.filename})") from e
+    return path
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None = None):
     "Context manager yielding a file object; on success it atomically replaces `path`, on error `path` is untouched."
     path = Path(path)
-    try: path.parent.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError, PermissionError) as e:   # a path the user gave: a file on the way
-        raise UsageError(f"cannot write {path}: its folder cannot be made ({e.strerror}: {e.filename})") from e
+    create_folder(path.parent, f"cannot write {path}: its folder cannot be made")
     if path.is_dir(): raise UsageError(f"cannot write {path}: it is a folder")   # before the data is written
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try: fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e: raise UsageError(f"cannot write {path} ({e.strerror})") from e
     try:
         with os.fdopen(fd, mode, encoding=encoding if "b" not in mode else None) as f:
             yield f

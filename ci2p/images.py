@@ -102,5 +102,5 @@ def check_images(paths, cache: str | os.PathLike | None = None) -> tuple[list[tu
             known[key] = sig + [why]
         if why is not None: broken.append((p, why))
     if decoded:
-        cache.parent.mkdir(parents=True, exist_ok=True); save_json(known, cache, indent=0)
+        save_json(known, cache, indent=0)
     return broken, {"decoded": decoded, "reused": reused}

@@ -214,12 +214,13 @@ def model_facts(name: str, model_kwargs: dict | None = None) -> ModelFacts:
 
 # %% ../nbs/lib/04_models.ipynb #b4c0afca
 def create_with_kwargs(name: str, model_kwargs: dict | None = None, **kw) -> nn.Module:
-    """`timm.create_model(name, **kw, **model_kwargs)`; the constructor's refusal (a ValueError, TypeError or failed
-    assertion) of the user's `model_kwargs` is one `UsageError` naming them and its reason."""
+    """`timm.create_model(name, **kw, **model_kwargs)`; the constructor's refusal of the user's `model_kwargs` (a
+    ValueError, TypeError, failed assertion, RuntimeError or arithmetic error) is one `UsageError` naming them and its
+    reason."""
     model_kwargs = dict(model_kwargs or {})
     try: return timm.create_model(name, **kw, **model_kwargs)
-    except UsageError: raise
-    except (ValueError, TypeError, AssertionError) as e:
+    except (UsageError, torch.cuda.OutOfMemoryError): raise
+    except (ValueError, TypeError, AssertionError, RuntimeError, ArithmeticError) as e:
         if not model_kwargs: raise
         given, why = " ".join(f"{k}={v!r}" for k, v in model_kwargs.items()), str(e) or type(e).__name__
         raise UsageError(f"--model-kwargs {given}: {name} cannot be built with them ({why})") from e

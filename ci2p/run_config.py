@@ -276,6 +276,9 @@ def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> Trai
                              "official, or leave --recipe out")
         recipe = recipe or m.view_recipe   # not given: the recipe the store's views were drawn with
     recipe = recipe or DEFAULT_RECIPE
+    if recipe == "paper" and cfg.warmup_epochs:   # 0 is the paper recipe's own: its lr is constant
+        raise UsageError(f"--warmup-epochs {cfg.warmup_epochs}: the paper recipe keeps --lr constant, with no warm-up; "
+                         "pass --recipe official, or leave --warmup-epochs out")
     if weights != "default": codec_file(weights)   # a misspelt codec is one line here, before any image is read
     data = replace(data, **{k: v for k, v in DEFAULT_DATA.items() if getattr(data, k) is None})
     warmup = (round(OFFICIAL_WARMUP_EPOCHS * cfg.epochs / OFFICIAL_EPOCHS) if recipe == "official" else 0) \

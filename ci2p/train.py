@@ -18,7 +18,7 @@ from tqdm import tqdm
 from .checkpoints import clear_run, finite_weights, fresh_start, record_checkpoint, usable_checkpoint
 from .cli import config_from_args, config_parser, run_cli, typed_flags
 from .errors import Diverged, UsageError
-from .files import atomic_write, load_torch, output_folder, save_json, save_torch
+from .files import atomic_write, create_folder, load_torch, output_folder, save_json, save_torch
 from .paths import shown_path
 from .runtime import all_sum, check_worker_tmpdir, seed_everything, setup_distributed
 from .data import build_mixup
@@ -77,7 +77,7 @@ class RunClock:
         elif state["latent_cache"] == "cold": self.latent_cache_s += state["latent_cache_s"]   # built again
 
 def save_checkpoint(out: Path, epoch: int, model, opt, sched, history: list, clock: RunClock | None = None) -> Path:
-    ck = out / "checkpoints"; ck.mkdir(parents=True, exist_ok=True)
+    ck = create_folder(out / "checkpoints")
     w, s = ck / f"epoch{epoch:04d}.safetensors", ck / f"epoch{epoch:04d}.state.pt"
     save_weights(model, w, epoch=epoch)
     save_torch({"epoch": epoch, "opt": opt.state_dict(), "sched": sched.state_dict() if sched else None,

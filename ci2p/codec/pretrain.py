@@ -23,7 +23,7 @@ from .photos import CROP_RECIPES, CropPyramid, RandomCrops, photo_files, refuse_
 from .photos import resize_long_side, training_images
 from ..encoder import QUALITY_LAMBDA, build_codec, codec_file, save_encoder, shipped_codecs_help, weights_sha256
 from ..errors import Diverged, UsageError
-from ..files import load_torch, output_folder, save_json, save_torch
+from ..files import create_folder, load_torch, output_folder, save_json, save_torch
 from ..images import load_rgb
 from ..provenance import run_metadata
 from ..runtime import check_worker_tmpdir, get_device, seed_everything
@@ -222,7 +222,7 @@ def pretrain_setup(cfg: PretrainConfig, device, provenance: dict) -> CodecTraini
 # %% ../../nbs/lib/02b_codec_pretrain.ipynb #bb149f5a
 def save_pretrain_checkpoint(ck: Path, step: int, run: CodecTraining, cfg: PretrainConfig, pyramid_sha256: str):
     "Write step `step`'s checkpoint into `ck` and record it in `ck/last.json` (the last two kept)."
-    ck.mkdir(parents=True, exist_ok=True); name = f"step{step:08d}.pt"
+    create_folder(ck); name = f"step{step:08d}.pt"
     save_torch({"model": run.codec.state_dict(), "opt": run.opt.state_dict(), "aux_opt": run.aux_opt.state_dict(),
                 "sched": run.sched.state_dict(), "rng": torch.get_rng_state(), "step": step, "history": run.history,
                 "evals": run.evals, "config": asdict(cfg), "pyramid_sha256": pyramid_sha256}, ck / name)

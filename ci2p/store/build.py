@@ -12,7 +12,7 @@ import torch.distributed as dist
 from tqdm import tqdm
 from ..datasets import ImageArray, ImageFiles
 from ..errors import UsageError
-from ..files import save_json, save_safetensors, sha256_file
+from ..files import create_folder, save_json, save_safetensors, sha256_file
 from ..embed import CI2PStem
 from ..paths import cache_dir
 from ..runtime import rank_and_world
@@ -184,7 +184,7 @@ def build_store(
         ):
             shutil.rmtree(out)
         if not (out / "plan.json").is_file():
-            out.mkdir(parents=True, exist_ok=True)
+            create_folder(out)
             save_safetensors(
                 fmt.entropy_tensors(stem.encoder.medians, entropy_bottleneck), out / "entropy_model.safetensors"
             )
@@ -279,7 +279,7 @@ def check_store_files(path, mode: str = "cached", manifest: StoreManifest | None
         got = [None] * world; dist.all_gather_object(got, (problems, intact))
         problems, intact = [q for g in got for q in g[0]], {k: v for g in got for k, v in g[1].items()}
     if rank == 0 and intact:
-        cache.parent.mkdir(parents=True, exist_ok=True); save_json({**known, **intact}, cache, indent=0)
+        save_json({**known, **intact}, cache, indent=0)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise UsageError(

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 from ..errors import UsageError
-from ..files import output_folder, sha256_file
+from ..files import create_folder, output_folder, sha256_file
 from .build import check_store_files
 from .formats import SYMBOL_DTYPES, ReadContext
 from .manifest import FileRecord, ShardRecord, StoreManifest, read_manifest
@@ -65,7 +65,7 @@ def export_webdataset(store, out, progress: bool = False) -> StoreManifest:
         )
     _check_export_folder(root, out)
     check_store_files(root, "cached")
-    out.mkdir(parents=True, exist_ok=True)
+    create_folder(out)
     shutil.copyfile(root / m.entropy_model.file, out / "entropy_model.safetensors")
     splits = {}
     for name, sp in m.splits.items():
