@@ -11,7 +11,7 @@ from .errors import UsageError
 
 # %% auto #0
 __all__ = ['SEED_LIMIT', 'run_cli', 'KeyValues', 'flag_name', 'require_at_least_one', 'require_non_negative', 'require_positive',
-           'require_seed', 'arg', 'leaf_names', 'config_parser', 'config_from_args', 'FromFlags', 'command_parser',
+           'require_seed', 'arg', 'leaf_names', 'FromFlags', 'config_parser', 'command_parser', 'config_from_args',
            'typed_flags', 'given_fields']
 
 # %% ../nbs/lib/00_cli.ipynb #clii0006
@@ -70,7 +70,7 @@ def require_seed(settings, *names: str) -> None:
             raise UsageError(f"{flag_name(name)} must be in [0, 2**32), got {value}")
 
 
-# %% ../nbs/lib/00_cli.ipynb #clii0009
+# %% ../nbs/lib/00_cli.ipynb #20612004
 def arg(
     default=MISSING, help: str = "", *, choices=None, group: str | None = None, factory=None, positional: bool = False
 ):
@@ -105,63 +105,68 @@ def leaf_names(cls) -> list[str]:
         out += leaf_names(t) if is_dataclass(t) else [f.name]
     return out
 
+class FromFlags:
+    """Settings built like the command line builds them: `Cls.of(img_size=64, lr=0.1)` takes the flag names, nested or
+    not (`config_from_args`, below)."""
+    @classmethod
+    def of(cls, **flags): return config_from_args(cls, flags, strict=True)
+
+# %% ../nbs/lib/00_cli.ipynb #f608fb13
+def _flag_kwargs(t, default, meta, where: str) -> dict:
+    """argparse's keywords for the flag of a field of type `t` with `default` (MISSING: a required flag) and the
+    field's metadata (`arg`); `where` names the field in the error for a type no flag can have."""
+    helptext, choices = meta.get("help", ""), meta.get("choices")
+    if t is bool: return dict(help=helptext, action=argparse.BooleanOptionalAction, default=bool(default))
+    if t is dict or typing.get_origin(t) is dict:
+        return dict(help=helptext, nargs="*", action=KeyValues, default=None if default is None else dict(default),
+                    metavar="KEY=VALUE")
+    if typing.get_origin(t) in (list, tuple):
+        return dict(help=f"{helptext} (default: {' '.join(map(str, default))})", nargs="+", type=typing.get_args(t)[0],
+                    default=list(default), choices=choices)
+    if t not in (int, float, str): raise TypeError(f"{where}: flags of type {t} are not supported")
+    if default is MISSING: return dict(help=helptext, type=t, choices=choices, required=True)
+    # None means "not given": the help says what then happens, rather than "(default: None)"; an empty default has
+    # nothing to show
+    shown = helptext if default in (None, "") and helptext else f"{helptext} (default: {default})".lstrip()
+    return dict(help=shown, type=t, choices=choices, default=default)
+
 def _add_fields(parser, group, cls, default_obj=None):
-    hints = typing.get_type_hints(cls)
-    groups = {}
+    """A flag in `group` for each field of `cls` (in the flag group its `arg` names, if any); a nested dataclass's
+    fields as a group of their own, with the defaults of `default_obj` or of the field."""
+    hints, groups = typing.get_type_hints(cls), {}
     for f in fields(cls):
-        t, optional = _base_type(hints[f.name])
-        default = getattr(default_obj, f.name) if default_obj is not None else _default_of(f)
-        meta = f.metadata
+        t, _ = _base_type(hints[f.name])
+        default, meta = getattr(default_obj, f.name) if default_obj is not None else _default_of(f), f.metadata
         if is_dataclass(t):   # a nested settings class: a group of its own, described by the field's help
             title, about = getattr(t, "group_title", t.__name__), meta.get("help") or (t.__doc__ or "").split("\n")[0]
             _add_fields(parser, parser.add_argument_group(title, about), t, default)
             continue
-        target = group
-        if meta.get("group"):
-            if meta["group"] not in groups: groups[meta["group"]] = parser.add_argument_group(meta["group"])
-            target = groups[meta["group"]]
-        dest = f.name
-        helptext = meta.get("help", "")
-        if meta.get("positional"):
-            target.add_argument(dest, metavar=f.name.upper(), help=helptext); continue
-        flag = flag_name(f.name)
-        kw = {"dest": dest, "help": helptext}
-        if t is bool:
-            kw.update(action=argparse.BooleanOptionalAction, default=bool(default))
-        elif t is dict or typing.get_origin(t) is dict:
-            kw.update(
-                nargs="*", action=KeyValues, default=None if default is None else dict(default), metavar="KEY=VALUE"
-            )
-        elif typing.get_origin(t) in (list, tuple):
-            kw.update(nargs="+", type=typing.get_args(t)[0], default=list(default), choices=meta.get("choices"),
-                      help=f"{helptext} (default: {' '.join(map(str, default))})")
-        else:
-            if t not in (int, float, str):
-                raise TypeError(f"{cls.__name__}.{f.name}: flags of type {t} are not supported")
-            kw.update(type=t, choices=meta.get("choices"))
-            if default is MISSING: kw["required"] = True
-            else:
-                kw["default"] = default
-                # None means "not given": the help says what then happens, rather than "(default: None)"; and
-                # an empty default has nothing to show
-                kw["help"] = (
-                    helptext
-                    if default in (None, "") and helptext
-                    else f"{helptext} (default: {default})"
-                    if helptext
-                    else f"(default: {default})"
-                )
-        target.add_argument(flag, **kw)
+        if meta.get("group") and meta["group"] not in groups:
+            groups[meta["group"]] = parser.add_argument_group(meta["group"])
+        target = groups[meta["group"]] if meta.get("group") else group
+        if meta.get("positional"): target.add_argument(f.name, metavar=f.name.upper(), help=meta.get("help", ""))
+        else: target.add_argument(flag_name(f.name), dest=f.name,
+                                  **_flag_kwargs(t, default, meta, f"{cls.__name__}.{f.name}"))
 
 def config_parser(cls, prog: str | None = None, description: str | None = None, parser=None) -> argparse.ArgumentParser:
     "An argparse parser with one flag per field of the dataclass `cls` (nested dataclasses as flag groups)."
     names = leaf_names(cls)
-    if len(set(names)) != len(names):
-        raise TypeError(f"{cls.__name__}: a flag name is used twice: {sorted(n for n in names if names.count(n) > 1)}")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice: raise TypeError(f"{cls.__name__}: a flag name is used twice: {twice}")
     parser = parser or argparse.ArgumentParser(prog=prog, description=description or (cls.__doc__ or "").split("\n")[0])
     _add_fields(parser, parser, cls)
     return parser
 
+def command_parser(prog: str, description: str, commands: dict) -> argparse.ArgumentParser:
+    "A parser with one subcommand per `{name: (dataclass, help)}`; the chosen one is in `args.cmd`."
+    p = argparse.ArgumentParser(prog=prog, description=description)
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="{" + ",".join(commands) + "}")
+    for name, (cls, helptext) in commands.items():
+        config_parser(cls, parser=sub.add_parser(name, help=helptext, description=helptext))
+    return p
+
+
+# %% ../nbs/lib/00_cli.ipynb #74b978c8
 def config_from_args(cls, ns: argparse.Namespace | dict, strict: bool = False):
     """The dataclass `cls` built from a parsed namespace of `config_parser(cls)`, or from a dict of flag names
     (`strict`: an unknown name is a `UsageError`). A nested dataclass starts from its field's default and takes the
@@ -186,20 +191,6 @@ def config_from_args(cls, ns: argparse.Namespace | dict, strict: bool = False):
             kw[f.name] = dataclasses.replace(base, **own) if own else base
         elif f.name in values: kw[f.name] = values[f.name]
     return cls(**kw)
-
-class FromFlags:
-    """Settings built like the command line builds them: `Cls.of(img_size=64, lr=0.1)` takes the flag names, nested or
-    not."""
-    @classmethod
-    def of(cls, **flags): return config_from_args(cls, flags, strict=True)
-
-def command_parser(prog: str, description: str, commands: dict) -> argparse.ArgumentParser:
-    "A parser with one subcommand per `{name: (dataclass, help)}`; the chosen one is in `args.cmd`."
-    p = argparse.ArgumentParser(prog=prog, description=description)
-    sub = p.add_subparsers(dest="cmd", required=True, metavar="{" + ",".join(commands) + "}")
-    for name, (cls, helptext) in commands.items():
-        config_parser(cls, parser=sub.add_parser(name, help=helptext, description=helptext))
-    return p
 
 # %% ../nbs/lib/00_cli.ipynb #c6dc090e
 def typed_flags(parser: argparse.ArgumentParser, argv=None) -> set[str]:

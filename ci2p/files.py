@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import torch
 from .errors import MissingInput, UsageError
+from .paths import create_folder
 
 # %% auto #0
-__all__ = ['create_folder', 'atomic_write', 'save_json', 'save_torch', 'load_torch', 'save_safetensors', 'sha256_file',
-           'output_folder', 'output_file', 'read_state_dict', 'check_shapes', 'read_metadata']
+__all__ = ['atomic_write', 'save_json', 'save_torch', 'load_torch', 'save_safetensors', 'sha256_file', 'output_folder',
+           'output_file', 'read_state_dict', 'check_shapes', 'read_metadata']
 
 # %% ../nbs/lib/00_files.ipynb #8535aee2
 def _umask() -> int:
@@ -23,15 +24,6 @@ def _umask() -> int:
     except OSError: pass
     m = os.umask(0o022); os.umask(m)
     return m
-
-def create_folder(path: str | os.PathLike, what: str | None = None) -> Path:
-    """Make the folder `path` and its parents; where the system refuses, one `UsageError`: `what` (default 'cannot make
-    the folder PATH') and the system's reason."""
-    path = Path(path)
-    try: path.mkdir(parents=True, exist_ok=True)
-    except OSError as e:   # a file on the way, no permission, a read-only or special file system: a path the user gave
-        raise UsageError(f"{what or f'cannot make the folder {path}'} ({e.strerror}: {e.filename})") from e
-    return path
 
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None = None):

@@ -8,10 +8,10 @@ import os, shutil, tempfile
 from multiprocessing import util as mp_util
 from importlib import resources
 from pathlib import Path
-from .errors import MissingInput
+from .errors import MissingInput, UsageError
 
 # %% auto #0
-__all__ = ['scratch_dir', 'project_root', 'output_dir', 'shown_path', 'asset_path', 'cache_dir']
+__all__ = ['scratch_dir', 'create_folder', 'project_root', 'output_dir', 'shown_path', 'asset_path', 'cache_dir']
 
 # %% ../nbs/lib/00_paths.ipynb #5ad1c0a2
 def scratch_dir(prefix: str = "ci2p-") -> Path:
@@ -19,6 +19,17 @@ def scratch_dir(prefix: str = "ci2p-") -> Path:
     path = Path(tempfile.mkdtemp(prefix=prefix))
     mp_util.Finalize(None, shutil.rmtree, args=(str(path),), kwargs={"ignore_errors": True}, exitpriority=0)
     return path
+
+# %% ../nbs/lib/00_paths.ipynb #af9d2fbf
+def create_folder(path: str | os.PathLike, what: str | None = None) -> Path:
+    """Make the folder `path` and its parents; where the system refuses, one `UsageError`: `what` (default 'cannot make
+    the folder PATH') and the system's reason."""
+    path = Path(path)
+    try: path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:   # a file on the way, no permission, a read-only or special file system: a path the user gave
+        raise UsageError(f"{what or f'cannot make the folder {path}'} ({e.strerror}: {e.filename})") from e
+    return path
+
 
 # %% ../nbs/lib/00_paths.ipynb #path0006
 def project_root(start: str | os.PathLike | None = None) -> Path:
@@ -38,9 +49,7 @@ def output_dir(path: str | os.PathLike) -> Path:
     """An experiment's output folder: a relative `path` is taken from the project root (never the cwd); created if
     missing."""
     path = Path(path)
-    out = path if path.is_absolute() else project_root() / path
-    out.mkdir(parents=True, exist_ok=True)
-    return out
+    return create_folder(path if path.is_absolute() else project_root() / path)
 
 # %% ../nbs/lib/00_paths.ipynb #path0012
 def shown_path(path: str | os.PathLike) -> str:
@@ -62,5 +71,4 @@ def asset_path(*parts: str) -> Path:
 def cache_dir(*parts: str) -> Path:
     "A folder under the cache, `$CI2P_CACHE` (default `~/.cache/ci2p`), created if missing."
     path = Path(os.environ.get("CI2P_CACHE") or Path.home() / ".cache" / "ci2p").expanduser().joinpath(*parts)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return create_folder(path, f"$CI2P_CACHE: cannot make the cache folder {path}")

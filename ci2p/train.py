@@ -18,8 +18,8 @@ from tqdm import tqdm
 from .checkpoints import clear_run, finite_weights, fresh_start, record_checkpoint, usable_checkpoint
 from .cli import config_from_args, config_parser, run_cli, typed_flags
 from .errors import Diverged, UsageError
-from .files import atomic_write, create_folder, load_torch, output_folder, save_json, save_torch
-from .paths import shown_path
+from .files import atomic_write, load_torch, output_folder, save_json, save_torch
+from .paths import create_folder, shown_path
 from .runtime import all_sum, check_worker_tmpdir, seed_everything, setup_distributed
 from .data import build_mixup
 from .inputs import Inputs, build_inputs, check_store_model

@@ -23,7 +23,8 @@ from .photos import CROP_RECIPES, CropPyramid, RandomCrops, photo_files, refuse_
 from .photos import resize_long_side, training_images
 from ..encoder import QUALITY_LAMBDA, build_codec, codec_file, save_encoder, shipped_codecs_help, weights_sha256
 from ..errors import Diverged, UsageError
-from ..files import create_folder, load_torch, output_folder, save_json, save_torch
+from ..files import load_torch, output_folder, save_json, save_torch
+from ..paths import create_folder
 from ..images import load_rgb
 from ..provenance import run_metadata
 from ..runtime import check_worker_tmpdir, get_device, seed_everything

@@ -12,9 +12,9 @@ import torch.distributed as dist
 from tqdm import tqdm
 from ..datasets import ImageArray, ImageFiles
 from ..errors import UsageError
-from ..files import create_folder, save_json, save_safetensors, sha256_file
+from ..files import save_json, save_safetensors, sha256_file
 from ..embed import CI2PStem
-from ..paths import cache_dir
+from ..paths import cache_dir, create_folder
 from ..runtime import rank_and_world
 from .formats import StoreFormat, store_format
 from .manifest import STORE_VERSION, StoreManifest, read_manifest

@@ -12,7 +12,8 @@ import numpy as np
 import torch
 from tqdm import tqdm
 from ..errors import UsageError
-from ..files import create_folder, output_folder, sha256_file
+from ..files import output_folder, sha256_file
+from ..paths import create_folder
 from .build import check_store_files
 from .formats import SYMBOL_DTYPES, ReadContext
 from .manifest import FileRecord, ShardRecord, StoreManifest, read_manifest
