@@ -4,12 +4,13 @@
 
 # %% ../nbs/lib/05_datasets.ipynb #72e6b717
 from __future__ import annotations
-import gzip, json, os
+import gzip, os
 from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
 from .errors import MissingInput, UsageError
+from .files import read_json
 from .images import check_folder, list_images, load_rgb
 from .paths import asset_path
 
@@ -114,7 +115,10 @@ def split_samples(samples, base: Path, seed: int = 0, val_fraction: float = 0.2,
     """(train, val, info) of one folder of class folders without a split: the split recorded in `manifest` if it exists,
     else a seeded stratified split whose file lists are in `info` (for the caller to record)."""
     if manifest and Path(manifest).is_file():
-        m = json.loads(Path(manifest).read_text())
+        m = read_json(manifest)
+        if not isinstance(m, dict) or not {"train", "val", "seed", "val_fraction"} <= m.keys():
+            raise UsageError(f"split manifest {manifest} is not a split file: it needs train, val, seed and "
+                             "val_fraction (as a run or a store build writes it)")
         lookup = {str(p.relative_to(base)): (p, y) for p, y in samples}
         missing = [f for f in m["train"] + m["val"] if f not in lookup]
         if missing:

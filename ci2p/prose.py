@@ -4,13 +4,13 @@
 
 # %% ../nbs/lib/14_prose.ipynb #d971d54d
 from __future__ import annotations
-import json, math, sys
+import math, sys
 from dataclasses import dataclass
 from pathlib import Path
 import pandas as pd
 from .cli import FromFlags, arg, command_parser, config_from_args, run_cli
 from .errors import MissingInput, UsageError
-from .files import atomic_write, sha256_file
+from .files import atomic_write, read_json, sha256_file
 from .paths import project_root
 
 # %% auto #0
@@ -31,7 +31,7 @@ def results_reader(root=None):
                 f"{path}: no such file under {base}; the prose quotes it (results/README.md says which command makes "
                 "it)"
             )
-        if file.suffix == ".json": return json.loads(file.read_text(encoding="utf-8"))
+        if file.suffix == ".json": return read_json(file)
         if file.suffix == ".csv": return pd.read_csv(file)
         raise UsageError(f"{path}: the prose reads .json and .csv results files, not {file.suffix!r}")
     return result

@@ -4,13 +4,12 @@
 
 # %% ../nbs/lib/08_report.ipynb #8a13bc1d
 from __future__ import annotations
-import json
 from dataclasses import replace
 from pathlib import Path
 import pandas as pd
 from .encoder import shipped_codecs_help
 from .errors import MissingInput, UsageError
-from .files import atomic_write
+from .files import atomic_write, read_json
 from .models import model_facts
 from .paper import PAPER_ANIMALS10_TOP1, role
 from .train import TrainConfig, train
@@ -57,7 +56,7 @@ def load_runs(models, out_dir) -> dict:
     for m in models:
         f = Path(out_dir) / m / "result.json"
         if not f.is_file(): missing.append(m); continue
-        runs[m] = json.loads(f.read_text())
+        runs[m] = read_json(f)
         runs[m].setdefault("wall_s", float("nan"))
     if missing:
         raise MissingInput(

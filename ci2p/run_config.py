@@ -14,7 +14,7 @@ from .cli import (FromFlags, arg, flag_name, require_at_least_one, require_non_n
 from .data import RECIPES, DataConfig, data_given, refuse_split_flags
 from .encoder import SHIPPED_CODECS, codec_file, shipped_codecs_help, weights_sha256
 from .errors import UsageError
-from .files import save_json, sha256_file
+from .files import read_json, save_json, sha256_file
 from .inputs import Inputs
 from .latent_aug import LATENT_AUGS, parse_latent_aug
 from .models import model_facts
@@ -319,7 +319,7 @@ def finished_run(cfg: TrainConfig) -> dict | None:
     or None."""
     f = Path(cfg.out) / "result.json"
     if not f.is_file(): return None
-    res = json.loads(f.read_text())
+    res = read_json(f)
     same = not config_changes(res["config"], resolve_run(cfg))
     return res if same and len(res["history"]) == cfg.epochs else None
 
@@ -328,7 +328,7 @@ def check_resume(cfg: TrainConfig, out: Path) -> None:
     naming each setting that differs. Longer, elsewhere or with other workers is the same run (`RESUMABLE_FIELDS`)."""
     f = out / "run.json"
     if not (out / "checkpoints" / "last.json").is_file() or not f.is_file(): return
-    changes = config_changes(json.loads(f.read_text())["config"], cfg, RESUMABLE_FIELDS)
+    changes = config_changes(read_json(f)["config"], cfg, RESUMABLE_FIELDS)
     if changes:
         said = "; ".join(f"{flag_name(k)} {a!r} then, {b!r} now" for k, (a, b) in changes.items())
         raise UsageError(f"--resume: {out} holds a run with other settings ({said}): give the same ones, or another "

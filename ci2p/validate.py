@@ -13,7 +13,7 @@ from .cli import FromFlags, arg, config_from_args, config_parser, flag_name, run
 from .cli import require_at_least_one, require_seed
 from .data import RECIPES, DataConfig, data_given
 from .errors import MissingInput, UsageError
-from .files import output_file, read_metadata, save_json, sha256_file
+from .files import output_file, read_json, read_metadata, save_json, sha256_file
 from .provenance import run_metadata
 from .runtime import get_device, seed_everything
 from .inputs import build_inputs, check_store_model
@@ -74,7 +74,7 @@ def resolve(cfg: ValidateConfig, typed: set[str] | None = None) -> tuple[Validat
         weights = ck / "model.safetensors"
         if not weights.is_file() or not (ck / "run.json").is_file():
             raise UsageError(f"{ck} is not a finished run (it needs model.safetensors and run.json)")
-        run = json.loads((ck / "run.json").read_text())
+        run = read_json(ck / "run.json")
     rc = run.get("config") or file_settings(weights)   # a weights file written by a run says what it holds
     data = dict(rc.get("data", {}))
     unset = asdict(DataConfig.unset())
@@ -155,7 +155,7 @@ def validate(cfg: ValidateConfig, typed: set[str] | None = None) -> dict:
 
 def _last_top1(run_dir: Path):
     f = run_dir / "metrics.json"
-    return json.loads(f.read_text())[-1]["val_top1"] if run_dir.is_dir() and f.is_file() else None
+    return read_json(f)[-1]["val_top1"] if run_dir.is_dir() and f.is_file() else None
 
 def _main(argv=None):
     parser = config_parser(ValidateConfig, prog="python -m ci2p.validate")

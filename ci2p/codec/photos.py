@@ -4,14 +4,14 @@
 
 # %% ../../nbs/lib/02a_codec_photos.ipynb #2dbf9afc
 from __future__ import annotations
-import hashlib, json, logging, math, os
+import hashlib, logging, math, os
 from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
 from ..cli import flag_name, given_fields
 from ..errors import MissingInput, UsageError
-from ..files import sha256_file
+from ..files import read_json, sha256_file
 from ..images import load_rgb, scan_images
 from ..paths import asset_path, cache_dir
 _logger = logging.getLogger("ci2p.codec.photos")  # a fixed name: the same logger when a notebook runs this code
@@ -55,7 +55,10 @@ def photo_files(split: str = "train", manifest: str | os.PathLike | None = None,
     manifest = photo_manifest() if manifest in (None, PHOTOS) else Path(manifest)
     if split not in PHOTO_SPLITS: raise UsageError(f"split must be one of {PHOTO_SPLITS}, got {split!r}")
     if not manifest.is_file(): raise MissingInput(f"photo manifest not found: {manifest}")
-    rows = select_photos(json.loads(manifest.read_text())["photos"], split)
+    m = read_json(manifest)
+    if not isinstance(m, dict) or "photos" not in m:
+        raise UsageError(f"{manifest} is not a photo manifest: it holds no 'photos' list")
+    rows = select_photos(m["photos"], split)
     images = photos_dir(None if manifest == photo_manifest() else manifest)
     files = [images / r["file"] for r in rows]
     missing = [str(f) for f in files if not f.is_file()]

@@ -12,7 +12,7 @@ import torch.distributed as dist
 from tqdm import tqdm
 from ..datasets import ImageArray, ImageFiles
 from ..errors import UsageError
-from ..files import save_json, save_safetensors, sha256_file
+from ..files import read_json, save_json, save_safetensors, sha256_file
 from ..embed import CI2PStem
 from ..paths import cache_dir, create_folder
 from ..runtime import rank_and_world
@@ -180,7 +180,7 @@ def build_store(
     plan = _plan(splits, stem, fmt, shard_size, batch_size, classes, view_recipe, view_seed)
     if rank == 0:
         if (out / "plan.json").is_file() and _refuse_or_replace(
-            out, json.loads((out / "plan.json").read_text()), plan, replace
+            out, read_json(out / "plan.json"), plan, replace
         ):
             shutil.rmtree(out)
         if not (out / "plan.json").is_file():

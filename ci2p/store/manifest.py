@@ -4,11 +4,10 @@
 
 # %% ../../nbs/lib/12a_store_manifest.ipynb #e31c319a
 from __future__ import annotations
-import json
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from ..errors import MissingInput, UsageError
-from ..files import save_json
+from ..files import read_json, save_json
 from .formats import StoreFormat, store_format
 
 # %% auto #0
@@ -144,4 +143,4 @@ def read_manifest(path) -> StoreManifest:
                 "again to finish it"
             )
         raise UsageError(f"{path} is not a latent store (no manifest.json)")
-    return StoreManifest.from_dict(json.loads(f.read_text()), str(f))
+    return StoreManifest.from_dict(read_json(f), str(f))
