@@ -119,6 +119,11 @@ def split_samples(samples, base: Path, seed: int = 0, val_fraction: float = 0.2,
         if not isinstance(m, dict) or not {"train", "val", "seed", "val_fraction"} <= m.keys():
             raise UsageError(f"split manifest {manifest} is not a split file: it needs train, val, seed and "
                              "val_fraction (as a run or a store build writes it)")
+        if m["val_fraction"] != val_fraction:
+            raise UsageError(f"--val-fraction {val_fraction} differs from the split recorded in {manifest} "
+                             f"(val_fraction {m['val_fraction']}, seed {m['seed']}): give --val-fraction "
+                             f"{m['val_fraction']} to reuse it, or delete the file (or choose another --out) to split "
+                             "anew")
         lookup = {str(p.relative_to(base)): (p, y) for p, y in samples}
         missing = [f for f in m["train"] + m["val"] if f not in lookup]
         if missing:
@@ -127,6 +132,9 @@ def split_samples(samples, base: Path, seed: int = 0, val_fraction: float = 0.2,
         return ([lookup[f] for f in m["train"]], [lookup[f] for f in m["val"]],
                 {"root": str(base), "manifest": str(manifest), "seed": m["seed"], "val_fraction": m["val_fraction"]})
     tr_idx, va_idx = stratified_split([y for _, y in samples], val_fraction, seed)
+    if not tr_idx:
+        raise UsageError(f"--val-fraction {val_fraction} leaves no training image: each class of {base} gives "
+                         f"round({val_fraction} x its size) of its images, and at least one, to validation; lower it")
     info = {"root": str(base), "seed": seed, "val_fraction": val_fraction,
             "train": [str(samples[i][0].relative_to(base)) for i in tr_idx],
             "val": [str(samples[i][0].relative_to(base)) for i in va_idx]}
