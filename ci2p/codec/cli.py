@@ -4,7 +4,7 @@
 
 # %% ../../nbs/lib/02e_codec_cli.ipynb #679b66b8
 from __future__ import annotations
-import json, logging
+import json, logging, math
 from ..cli import command_parser, config_from_args, run_cli, typed_flags
 from .photos import is_photo_manifest, refuse_heldout_flags
 from .pretrain import PretrainConfig, pretrain_codec
@@ -29,17 +29,28 @@ COMMANDS = {
     ),
 }
 
+def _num(v, spec: str) -> str:
+    "`v` formatted by `spec`, or 'n/a' where it is unknown (None or NaN)."
+    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, spec)
+
 def _print_evaluation(res: dict):
+    """The evaluation's table: each image, the mean per photograph and pooled over pixels, codec (JPEG at its rate);
+    'n/a' where JPEG cannot reach an image's rate, and a line saying how many images that leaves out."""
     line = lambda name, c, j: (
-        f"{name:<28} {c['bpp']:.3f} bpp  PSNR {c['psnr']:.2f} (JPEG {j['psnr']:.2f})  "
-        f"Y {c['psnr_y']:.2f} ({j['psnr_y']:.2f})  chroma {c['psnr_chroma']:.2f} ({j['psnr_chroma']:.2f})"
+        f"{name:<28} {_num(c['bpp'], '.3f')} bpp  PSNR {_num(c['psnr'], '.2f')} (JPEG {_num(j['psnr'], '.2f')})  "
+        f"Y {_num(c['psnr_y'], '.2f')} ({_num(j['psnr_y'], '.2f')})  "
+        f"chroma {_num(c['psnr_chroma'], '.2f')} ({_num(j['psnr_chroma'], '.2f')})"
     )
     for r, j in zip(res["images"], res["jpeg"]["images"]): print(line(r["image"], r, j))
     print(line("mean per photograph", res["mean"], res["jpeg"]["mean"]))
     if res["jpeg"]["pooled"]: print(line("pooled over pixels", res["pooled"], res["jpeg"]["pooled"]))
+    if res["jpeg"]["outside_jpeg_range"]:
+        print(f"{len(res['jpeg']['outside_jpeg_range'])} of {len(res['images'])} image(s) at a rate JPEG cannot reach "
+              "(below its quality 1 or above 100): left out of the comparison with JPEG")
     d = res["jpeg"]["delta"]["mean"]
-    print(f"against JPEG at the same rate (mean per photograph): {d['psnr']:+.2f} dB PSNR, {d['psnr_y']:+.2f} dB luma, "
-          f"{d['psnr_chroma']:+.2f} dB chroma" + (f", {d['ms_ssim']:+.4f} MS-SSIM" if d["ms_ssim"] is not None else ""))
+    print(f"against JPEG at the same rate (mean per photograph): {_num(d['psnr'], '+.2f')} dB PSNR, "
+          f"{_num(d['psnr_y'], '+.2f')} dB luma, {_num(d['psnr_chroma'], '+.2f')} dB chroma"
+          + (f", {d['ms_ssim']:+.4f} MS-SSIM" if d["ms_ssim"] is not None else ""))
 
 def _main(argv=None):
     parser = command_parser("python -m ci2p.codec", "Pretrain, refit and evaluate the CI2P codec.", COMMANDS)
