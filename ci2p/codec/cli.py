@@ -9,7 +9,7 @@ from ..cli import command_parser, config_from_args, run_cli, typed_flags
 from .photos import is_photo_manifest, refuse_heldout_flags
 from .pretrain import PretrainConfig, pretrain_codec
 from .prior import RefitPriorConfig, refit_prior
-from .quality import EvaluateConfig, evaluate
+from .quality import EvaluateConfig, evaluate, refuse_unused_codec_flags
 from ..files import save_json
 _logger = logging.getLogger("ci2p.codec.cli")  # a fixed name: the same logger when a notebook runs this code
 
@@ -57,8 +57,10 @@ def _main(argv=None):
     args = parser.parse_args(argv)
     cmd = vars(args).pop("cmd")
     cfg = config_from_args(COMMANDS[cmd][0], args)
-    if hasattr(cfg, "heldout_flags") and not is_photo_manifest(cfg.data):   # typed with its default: given all the same
-        refuse_heldout_flags(cfg, cfg.heldout_flags, cfg.data, typed_flags(parser, argv))
+    typed = typed_flags(parser, argv)   # a flag typed with its default value is given all the same
+    if hasattr(cfg, "heldout_flags") and not is_photo_manifest(cfg.data):
+        refuse_heldout_flags(cfg, cfg.heldout_flags, cfg.data, typed)
+    if cmd == "evaluate": refuse_unused_codec_flags(cfg, typed)
     if cmd == "pretrain":
         m = pretrain_codec(cfg)
         print(

@@ -10,7 +10,8 @@ import numpy as np
 import torch
 from PIL import Image
 from compressai.models.google import FactorizedPrior
-from ..cli import arg, require_non_negative, require_seed
+from ..cli import arg, flag_name, given_fields, require_non_negative, require_seed
+from ..errors import UsageError
 from ..files import output_file
 from ci2p.codec.model import (
     crop_back,
@@ -28,9 +29,9 @@ from ..runtime import get_device, seed_everything
 _logger = logging.getLogger("ci2p.codec.quality")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['QUALITY_KEYS', 'JPEG_SUBSAMPLING', 'image_quality', 'pooled_quality', 'per_image_mean', 'evaluate_codec',
-           'jpeg_image', 'jpeg_point', 'jpeg_curve', 'psnr_at_rate', 'jpeg_at_rate', 'against_jpeg', 'EvaluateConfig',
-           'evaluate']
+__all__ = ['QUALITY_KEYS', 'JPEG_SUBSAMPLING', 'CODEC_FLAGS', 'image_quality', 'pooled_quality', 'per_image_mean',
+           'evaluate_codec', 'jpeg_image', 'jpeg_point', 'jpeg_curve', 'psnr_at_rate', 'jpeg_at_rate', 'against_jpeg',
+           'EvaluateConfig', 'refuse_unused_codec_flags', 'evaluate']
 
 # %% ../../nbs/lib/02d_codec_quality.ipynb #7ec2b8cd
 def image_quality(x: np.ndarray, rec: np.ndarray) -> dict:
@@ -218,8 +219,22 @@ class EvaluateConfig:
     def __post_init__(self):
         require_non_negative(self, "long_side"); require_seed(self, "seed"); output_file(self.json, "--json")
 
+CODEC_FLAGS = {"official": ("quality",), "random": ("quality", "seed")}   # what each built codec takes from the flags
+
+def refuse_unused_codec_flags(cfg: EvaluateConfig, typed=None) -> None:
+    """One error naming `--quality` and `--seed` when given (among `typed`, the flags typed, a default value included;
+    without it, set to other than their default) for a codec they do not build: a trained codec brings its own
+    weights, 'official' is CompressAI's at `--quality`, and only 'random' draws its weights from `--seed`."""
+    named = [flag_name(k) for k in ("quality", "seed")
+             if k in given_fields(cfg, typed) and k not in CODEC_FLAGS.get(str(cfg.weights), ())]
+    if named:
+        raise UsageError(f"{', '.join(named)} would change nothing with --weights {cfg.weights}: --quality chooses the "
+                         "'official' and 'random' codecs, --seed draws a 'random' one; leave "
+                         f"{'it' if len(named) == 1 else 'them'} out")
+
 def evaluate(cfg: EvaluateConfig) -> dict:
     "The codec `cfg.weights` on `cfg.data`, beside JPEG at each photograph's own rate (see `against_jpeg`)."
+    refuse_unused_codec_flags(cfg)
     seed_everything(cfg.seed)
     codec = load_codec(cfg.weights, cfg.quality)   # before the photographs: a misspelt --weights is one line now
     cfg = replace(cfg, split=evaluation_split(cfg.data, cfg.split))   # recorded as read: a manifest's split, or None
