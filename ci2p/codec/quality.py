@@ -226,7 +226,7 @@ def refuse_unused_codec_flags(cfg: EvaluateConfig, typed=None) -> None:
     without it, set to other than their default) for a codec they do not build: a trained codec brings its own
     weights, 'official' is CompressAI's at `--quality`, and only 'random' draws its weights from `--seed`."""
     named = [flag_name(k) for k in ("quality", "seed")
-             if k in given_fields(cfg, typed) and k not in CODEC_FLAGS.get(str(cfg.weights), ())]
+             if k in given_fields(cfg, typed) and k not in CODEC_FLAGS.get(cfg.weights or "random", ())]
     if named:
         raise UsageError(f"{', '.join(named)} would change nothing with --weights {cfg.weights}: --quality chooses the "
                          "'official' and 'random' codecs, --seed draws a 'random' one; leave "
