@@ -9,7 +9,7 @@ from ..cli import command_parser, config_from_args, run_cli, typed_flags
 from .photos import is_photo_manifest, refuse_heldout_flags
 from .pretrain import PretrainConfig, pretrain_codec
 from .prior import RefitPriorConfig, refit_prior
-from .quality import EvaluateConfig, evaluate, refuse_unused_codec_flags
+from .quality import EvaluateConfig, evaluate
 from ..files import save_json
 _logger = logging.getLogger("ci2p.codec.cli")  # a fixed name: the same logger when a notebook runs this code
 
@@ -60,7 +60,6 @@ def _main(argv=None):
     typed = typed_flags(parser, argv)   # a flag typed with its default value is given all the same
     if hasattr(cfg, "heldout_flags") and not is_photo_manifest(cfg.data):
         refuse_heldout_flags(cfg, cfg.heldout_flags, cfg.data, typed)
-    if cmd == "evaluate": refuse_unused_codec_flags(cfg, typed)
     if cmd == "pretrain":
         m = pretrain_codec(cfg)
         print(
@@ -81,7 +80,7 @@ def _main(argv=None):
         print(json.dumps({"out": cfg.out, "held_out_before": m["heldout_before"], "held_out_after": m["heldout_after"],
                           "zero_floor_bpp": m["zero_floor_bpp"], "wall_s": m["wall_s"]}, indent=1))
         return m
-    res = evaluate(cfg)
+    res = evaluate(cfg, typed)
     if cfg.json: save_json(res, cfg.json)
     _print_evaluation(res)
     return res

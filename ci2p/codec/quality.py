@@ -232,9 +232,9 @@ def refuse_unused_codec_flags(cfg: EvaluateConfig, typed=None) -> None:
                          "'official' and 'random' codecs, --seed draws a 'random' one; leave "
                          f"{'it' if len(named) == 1 else 'them'} out")
 
-def evaluate(cfg: EvaluateConfig) -> dict:
+def evaluate(cfg: EvaluateConfig, typed=None) -> dict:
     "The codec `cfg.weights` on `cfg.data`, beside JPEG at each photograph's own rate (see `against_jpeg`)."
-    refuse_unused_codec_flags(cfg)
+    refuse_unused_codec_flags(cfg, typed)   # `typed`: the flags a command line typed (`refuse_unused_codec_flags`)
     seed_everything(cfg.seed)
     codec = load_codec(cfg.weights, cfg.quality)   # before the photographs: a misspelt --weights is one line now
     cfg = replace(cfg, split=evaluation_split(cfg.data, cfg.split))   # recorded as read: a manifest's split, or None
