@@ -4,8 +4,10 @@
 
 # %% ../../nbs/lib/12a_store_manifest.ipynb #e31c319a
 from __future__ import annotations
-from dataclasses import MISSING, dataclass, field, fields
+import types
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
+from typing import Union, get_args, get_origin, get_type_hints
 from ..errors import MissingInput, UsageError
 from ..files import read_json, save_json
 from .formats import StoreFormat, store_format
@@ -16,8 +18,21 @@ __all__ = ['STORE_VERSION', 'FileRecord', 'ShardRecord', 'SplitRecord', 'StoreMa
 # %% ../../nbs/lib/12a_store_manifest.ipynb #669ebc74
 STORE_VERSION = 2
 
+def _fits(value, hint) -> bool:
+    "Whether the JSON `value` fits the type `hint`: a record as its dict, a float also as an int, items checked too."
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (Union, types.UnionType): return any(_fits(value, h) for h in args)
+    if hint is type(None): return value is None
+    if is_dataclass(hint): return isinstance(value, dict)
+    if isinstance(value, bool): return hint is bool    # JSON true is not a count
+    if hint is float: return isinstance(value, (float, int))
+    if origin is list: return isinstance(value, list) and all(_fits(v, args[0]) for v in value if args)
+    if origin is dict: return isinstance(value, dict) and all(_fits(v, args[1]) for v in value.values() if args)
+    return isinstance(value, hint)
+
 def _from_dict(cls, d: dict, where: str):
-    "`cls(**d)`, or a `UsageError` naming `where` and the fields that are unknown or missing."
+    "`cls(**d)`, or a `UsageError` naming `where` and the fields that are unknown, missing or of the wrong type."
+    if not isinstance(d, dict): raise UsageError(f"{where}: a JSON object expected, got {type(d).__name__}")
     names = {f.name for f in fields(cls)}
     required = {f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING}
     unknown, missing = sorted(set(d) - names), sorted(required - set(d))
@@ -26,6 +41,13 @@ def _from_dict(cls, d: dict, where: str):
             f"{where}: {'unknown field(s) ' + str(unknown) if unknown else 'missing field(s) ' + str(missing)}: "
             "not a manifest this ci2p reads; build the store again with `python -m ci2p.store build`"
         )
+    hints = get_type_hints(cls, globals())
+    for f in fields(cls):
+        if f.name in d and not _fits(d[f.name], hints[f.name]):
+            raise UsageError(
+                f"{where}: {f.name} is {d[f.name]!r:.60}, not {f.type}: not a manifest this ci2p reads; build the "
+                "store again with `python -m ci2p.store build`"
+            )
     return cls(**d)
 
 def _record(obj, optional: tuple = ()) -> dict:
@@ -51,7 +73,7 @@ class ShardRecord:
     bytes: int
     sha256: str
     rank: int | None = None               # the process that encoded it
-    latent_sum: list | None = None        # per channel, for the split's mean latent
+    latent_sum: list[float] | None = None        # per channel, for the split's mean latent
     latent_n: int | None = None
     itemsize: int | None = None           # a WebDataset export's tar: the byte size of its symbols
     def to_dict(self) -> dict: return _record(self, ("rank", "latent_sum", "latent_n", "itemsize"))
@@ -63,7 +85,7 @@ class SplitRecord:
     views: int
     samples: str
     shards: list[ShardRecord] = field(default_factory=list)
-    latent_mean: list | None = None
+    latent_mean: list[float] | None = None
     def to_dict(self) -> dict: return {**_record(self), "shards": [s.to_dict() for s in self.shards]}
 
 # %% ../../nbs/lib/12a_store_manifest.ipynb #fcc88e10
@@ -75,12 +97,12 @@ class StoreManifest:
     encoding: dict | None
     view_recipe: str                  # "paper" (the image, its mirror) or "official" (an augmentation bank)
     view_seed: int | None
-    img_size: list
-    latent_shape: list
+    img_size: list[int]
+    latent_shape: list[int]
     codec: str                        # `encoder_fingerprint` of the encoder that made it
     shard_size: int
     batch_size: int
-    classes: list
+    classes: list[str]
     splits: dict[str, SplitRecord]
     entropy_model: FileRecord
     describe: dict = field(default_factory=dict)    # free-form provenance: dataset, data_dir, split, encoder_weights...
@@ -104,13 +126,14 @@ class StoreManifest:
     @classmethod
     def from_dict(cls, d: dict, where: str = "manifest") -> StoreManifest:
         "The manifest of the dictionary `d` (read from `where`), checked: its version, format and fields."
-        if d.get("version") != STORE_VERSION:
+        if isinstance(d, dict) and d.get("version") != STORE_VERSION:
             raise UsageError(
                 f"{where}: store version {d.get('version')}, this ci2p reads {STORE_VERSION}: build the store "
                 "again with `python -m ci2p.store build`"
             )
         m = _from_dict(cls, d, where)
-        m.fmt   # a format this ci2p does not know is refused here, by name
+        try: m.fmt   # a format this ci2p does not know is refused here, naming the file
+        except UsageError as e: raise UsageError(f"{where}: {e}") from None
         m.entropy_model = _from_dict(FileRecord, d["entropy_model"], f"{where} (entropy_model)")
         m.splits = {n: _from_dict(SplitRecord, sp, f"{where} (split {n})") for n, sp in d["splits"].items()}
         for n, sp in m.splits.items():
