@@ -30,29 +30,38 @@ def record_checkpoint(folder: str | os.PathLike, entry: dict, keep: int = 2) -> 
             if name not in keep_names: (folder / name).unlink(missing_ok=True)
     return pointer
 
-def _read_pointer(ptr: Path) -> list[dict]:
-    if not ptr.is_file(): return []
-    try: data = json.loads(ptr.read_text())
-    except json.JSONDecodeError: return []
-    if "checkpoints" in data: return data["checkpoints"]
-    # the pointer of older versions: one checkpoint, no checksums
-    return [
-        {k: v for k, v in data.items() if k not in ("weights", "state")}
-        | {"files": {"weights": data["weights"], "state": data["state"]}}
-    ]
+def _pointer_entries(data) -> list[dict] | None:
+    "The checkpoints a parsed `last.json` lists, newest first; None when it is not a pointer."
+    if isinstance(data, dict) and "checkpoints" not in data and {"weights", "state"} <= data.keys():
+        # the pointer of older versions: one checkpoint, no checksums
+        data = {"checkpoints": [{k: v for k, v in data.items() if k not in ("weights", "state")}
+                                | {"files": {"weights": data["weights"], "state": data["state"]}}]}
+    entries = data.get("checkpoints") if isinstance(data, dict) else None
+    ok = isinstance(entries, list) and all(
+        isinstance(e, dict) and isinstance(e.get("files"), dict) and isinstance(e.get("sha256", {}), dict)
+        and all(isinstance(n, str) for n in e["files"].values()) for e in entries
+    )
+    return entries if ok else None
 
-def usable_checkpoint(folder: str | os.PathLike) -> dict | None:
-    """The newest checkpoint in `folder/last.json` whose files exist and match their sha256 (a damaged one is reported);
-    None if none."""
-    folder = Path(folder); entries = _read_pointer(folder / "last.json")
+def _read_pointer(ptr: Path) -> list[dict]:
+    "The checkpoints `ptr` lists, newest first: [] when it is missing, or damaged (said in one line)."
+    if not ptr.is_file(): return []
+    try: entries = _pointer_entries(json.loads(ptr.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, UnicodeDecodeError): entries = None
+    if entries is None: _logger.warning(f"{ptr} is damaged: it lists no checkpoints this code can read")
+    return entries or []
+
+def usable_checkpoint(folder: str | os.PathLike, counts: tuple = ()) -> dict | None:
+    """The newest checkpoint in `folder/last.json` whose files exist and match their sha256, and which records the
+    `counts` its caller reads (its epoch, its step) as whole numbers; a damaged one is reported. None if none."""
+    folder = Path(folder); ptr = folder / "last.json"; entries = _read_pointer(ptr)
     for i, e in enumerate(entries):
-        bad = [n for role, n in e["files"].items()
-               if not (folder / n).is_file() or ("sha256" in e and sha256_file(folder / n) != e["sha256"][role])]
+        bad = [f"checkpoint file {folder / n} is damaged or missing (sha256 differs from {ptr})"
+               for role, n in e["files"].items()
+               if not (folder / n).is_file() or ("sha256" in e and sha256_file(folder / n) != e["sha256"].get(role))]
+        bad += [f"{ptr}: checkpoint {i + 1} records no {k}" for k in counts if type(e.get(k)) is not int]
         if not bad: return e
-        _logger.warning(
-            f"checkpoint file {folder / bad[0]} is damaged or missing (sha256 differs from {folder / 'last.json'}); "
-            + ("trying the one before it" if i + 1 < len(entries) else "no older checkpoint is kept")
-        )
+        _logger.warning(bad[0] + ("; trying the one before it" if i + 1 < len(entries) else "; no older one is kept"))
     return None
 
 # %% ../nbs/lib/00_checkpoints.ipynb #78ccc6e5

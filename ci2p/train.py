@@ -90,7 +90,7 @@ def load_checkpoint(out: Path, model, opt, sched, lr: float, epochs: int, clock:
     """The newest intact checkpoint in `out/checkpoints` restored (and `clock`'s earlier launches); (epochs, history).
     A run past `epochs` already is refused: its record would say `epochs` of a model trained longer."""
     ck = out / "checkpoints"
-    entry = usable_checkpoint(ck)
+    entry = usable_checkpoint(ck, counts=("epoch",))
     if entry is None:
         raise UsageError(f"--resume: no intact checkpoint in {ck}; start without --resume (or with a new --out)")
     if entry["epoch"] > epochs:
