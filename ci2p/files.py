@@ -56,13 +56,24 @@ def save_json(obj, path: str | os.PathLike, indent: int = 2) -> Path:
     with atomic_write(path, "w", encoding="utf-8") as f: json.dump(obj, f, indent=indent, default=_jsonable)
     return Path(path)
 
-def read_json(path: str | os.PathLike):
+_JSON_NAMES = {dict: "object", list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
+
+def read_json(path: str | os.PathLike, fields: dict | None = None):
     """The JSON value in the file `path`; a file that holds no JSON (cut short in a copy, edited by hand, another kind
-    of file) is one `UsageError` naming it and where the reading stopped."""
-    try: return json.loads(Path(path).read_text(encoding="utf-8"))
+    of file) is one `UsageError` naming it and where the reading stopped. With `fields` ({name: type}) the value must
+    be an object holding each, of its type: a file that does not is one `UsageError` naming it and what it lacks."""
+    try: d = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as e:
         raise UsageError(f"{path} is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from e
     except UnicodeDecodeError as e: raise UsageError(f"{path} is not valid JSON (not UTF-8 text)") from e
+    if fields is None: return d
+    if not isinstance(d, dict):
+        raise UsageError(f"{path} holds a JSON {_JSON_NAMES.get(type(d), type(d).__name__)}, not an object")
+    for k, t in fields.items():
+        if not isinstance(d.get(k), t):
+            raise UsageError(f"{path} has no {k} (a JSON {_JSON_NAMES.get(t, t.__name__)}): not a file ci2p wrote, or "
+                             "edited since")
+    return d
 
 def save_torch(obj, path: str | os.PathLike) -> Path:
     "Atomically `torch.save` plain data (tensors, numbers, strings, lists, dicts); load it with `load_torch`."

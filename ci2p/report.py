@@ -56,7 +56,7 @@ def load_runs(models, out_dir) -> dict:
     for m in models:
         f = Path(out_dir) / m / "result.json"
         if not f.is_file(): missing.append(m); continue
-        runs[m] = read_json(f)
+        runs[m] = read_json(f, {"history": list})
         runs[m].setdefault("wall_s", float("nan"))
     if missing:
         raise MissingInput(

@@ -319,7 +319,7 @@ def finished_run(cfg: TrainConfig) -> dict | None:
     or None."""
     f = Path(cfg.out) / "result.json"
     if not f.is_file(): return None
-    res = read_json(f)
+    res = read_json(f, {"config": dict, "history": list})
     same = not config_changes(res["config"], resolve_run(cfg))
     return res if same and len(res["history"]) == cfg.epochs else None
 
@@ -328,7 +328,7 @@ def check_resume(cfg: TrainConfig, out: Path) -> None:
     naming each setting that differs. Longer, elsewhere or with other workers is the same run (`RESUMABLE_FIELDS`)."""
     f = out / "run.json"
     if not (out / "checkpoints" / "last.json").is_file() or not f.is_file(): return
-    changes = config_changes(read_json(f)["config"], cfg, RESUMABLE_FIELDS)
+    changes = config_changes(read_json(f, {"config": dict})["config"], cfg, RESUMABLE_FIELDS)
     if changes:
         said = "; ".join(f"{flag_name(k)} {a!r} then, {b!r} now" for k, (a, b) in changes.items())
         raise UsageError(f"--resume: {out} holds a run with other settings ({said}): give the same ones, or another "

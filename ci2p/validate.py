@@ -74,7 +74,7 @@ def resolve(cfg: ValidateConfig, typed: set[str] | None = None) -> tuple[Validat
         weights = ck / "model.safetensors"
         if not weights.is_file() or not (ck / "run.json").is_file():
             raise UsageError(f"{ck} is not a finished run (it needs model.safetensors and run.json)")
-        run = read_json(ck / "run.json")
+        run = read_json(ck / "run.json", {"config": dict})
     rc = run.get("config") or file_settings(weights)   # a weights file written by a run says what it holds
     data = dict(rc.get("data", {}))
     unset = asdict(DataConfig.unset())
@@ -154,8 +154,10 @@ def validate(cfg: ValidateConfig, typed: set[str] | None = None) -> dict:
     return res
 
 def _last_top1(run_dir: Path):
+    "The last validation top-1 in `run_dir/metrics.json` (a list of epochs); None where it holds none."
     f = run_dir / "metrics.json"
-    return read_json(f)[-1]["val_top1"] if run_dir.is_dir() and f.is_file() else None
+    rows = read_json(f) if run_dir.is_dir() and f.is_file() else None
+    return rows[-1].get("val_top1") if isinstance(rows, list) and rows and isinstance(rows[-1], dict) else None
 
 def _main(argv=None):
     parser = config_parser(ValidateConfig, prog="python -m ci2p.validate")
