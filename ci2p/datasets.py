@@ -115,10 +115,10 @@ def split_samples(samples, base: Path, seed: int = 0, val_fraction: float = 0.2,
     """(train, val, info) of one folder of class folders without a split: the split recorded in `manifest` if it exists,
     else a seeded stratified split whose file lists are in `info` (for the caller to record)."""
     if manifest and Path(manifest).is_file():
-        m = read_json(manifest)
-        if not isinstance(m, dict) or not {"train", "val", "seed", "val_fraction"} <= m.keys():
-            raise UsageError(f"split manifest {manifest} is not a split file: it needs train, val, seed and "
-                             "val_fraction (as a run or a store build writes it)")
+        m = read_json(manifest, {"train": list, "val": list, "seed": int, "val_fraction": float})
+        if not all(isinstance(f, str) for f in m["train"] + m["val"]):
+            raise UsageError(f"split manifest {manifest}: train and val must list file paths (as a run or a store "
+                             "build writes them)")
         if m["val_fraction"] != val_fraction:
             raise UsageError(f"--val-fraction {val_fraction} differs from the split recorded in {manifest} "
                              f"(val_fraction {m['val_fraction']}, seed {m['seed']}): give --val-fraction "
