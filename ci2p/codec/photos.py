@@ -56,8 +56,12 @@ def photo_files(split: str = "train", manifest: str | os.PathLike | None = None,
     if split not in PHOTO_SPLITS: raise UsageError(f"split must be one of {PHOTO_SPLITS}, got {split!r}")
     if not manifest.is_file(): raise MissingInput(f"photo manifest not found: {manifest}")
     m = read_json(manifest)
-    if not isinstance(m, dict) or "photos" not in m:
-        raise UsageError(f"{manifest} is not a photo manifest: it holds no 'photos' list")
+    rows_ok = isinstance(m, dict) and isinstance(m.get("photos"), list) and all(
+        isinstance(r, dict) and all(isinstance(r.get(k), str) for k in ("file", "split", "sha256")) for r in m["photos"]
+    )
+    if not rows_ok:
+        raise UsageError(f"{manifest} is not a photo manifest: it holds no 'photos' list of rows, each with its file, "
+                         "split and sha256 as text")
     rows = select_photos(m["photos"], split)
     images = photos_dir(None if manifest == photo_manifest() else manifest)
     files = [images / r["file"] for r in rows]
