@@ -15,7 +15,7 @@ from .errors import UsageError
 from .files import atomic_write, output_file, save_json
 from .provenance import device_name, run_metadata
 from .runtime import get_device, seed_everything
-from .complexity import create, fvcore_counts, set_fused_attn
+from .complexity import check_model_name, create, fvcore_counts, set_fused_attn
 from .embed import ci2p_stem, is_frozen_ci2p
 from .data import DataConfig
 from .inputs import build_inputs, check_store_model
@@ -160,12 +160,7 @@ def run_bench(
     for mode in modes:
         if mode not in ("train", "infer"): raise UsageError(f"mode must be 'train' or 'infer', got {mode!r}")
     nc = kw.get("num_classes", 10)
-    import timm
-    for name in models:
-        if name not in timm.list_models():
-            raise UsageError(
-                f"unknown model {name!r}; the CI2P ones: {timm.list_models('*ci2p*') + timm.list_models('cnn_vit*')}"
-            )
+    for name in models: check_model_name(name)   # every name, before any work
     costs = {(m, s): flop_costs(m, s, nc) for s in img_sizes for m in models}  # also rejects sizes a model cannot take
     rows = []
     for size in img_sizes:

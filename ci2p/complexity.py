@@ -16,16 +16,21 @@ from .files import output_file, save_json
 from .models import MODEL_FACTS   # importing ci2p.models registers the models
 
 # %% auto #0
-__all__ = ['PAPER_MODELS', 'create', 'set_fused_attn', 'backbone_params', 'fvcore_counts', 'fvcore_gflops', 'torch_gmacs',
-           'model_complexity', 'component_gflops', 'complexity_table', 'ComplexityConfig', 'main']
+__all__ = ['PAPER_MODELS', 'check_model_name', 'create', 'set_fused_attn', 'backbone_params', 'fvcore_counts', 'fvcore_gflops',
+           'torch_gmacs', 'model_complexity', 'component_gflops', 'complexity_table', 'ComplexityConfig', 'main']
 
 # %% ../nbs/lib/09_complexity.ipynb #0edf42bf
 PAPER_MODELS = ("vit_base_gap", "ci2p_vit_base", "ci2p_vit_base_ds", "vit_base_p32_gap")  # ViT-B/16 first
 
+def check_model_name(name: str) -> str:
+    "`name`, if timm builds it (a timm name or an old alias); else one `UsageError` naming this project's models."
+    if not timm.is_model(name) and name not in get_deprecated_models():
+        raise UsageError(f"unknown model {name!r}: not a timm model name; this project's models: {sorted(MODEL_FACTS)}")
+    return name
+
 def create(name: str, **kwargs) -> nn.Module:
     "`timm.create_model`; encoders stay random and silent (weights do not change counts)."
-    if not timm.is_model(name) and name not in get_deprecated_models():   # a timm name or one of its old aliases
-        raise UsageError(f"unknown model {name!r}: not a timm model name; this project's models: {sorted(MODEL_FACTS)}")
+    check_model_name(name)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*randomly initialised.*")
         try: return timm.create_model(name, **{"encoder_weights": "random", **kwargs})
