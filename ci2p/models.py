@@ -241,9 +241,11 @@ def _build(name, constructor, pretrained, img_size, kwargs):
     model.pretrained_cfg = model.default_cfg = {**model.pretrained_cfg, "input_size": (3, *to_2tuple(img_size))}
     return model
 
-def _random_frozen_warning(name, encoder_weights, frozen):
+def _random_frozen_warning(name, asked, encoder_weights, frozen, quality):
+    "Warn when a frozen encoder is random: asked for, or the default of a quality that no shipped codec has."
     if encoder_weights in (None, "random") and frozen:
-        warnings.warn(f"{name}: encoder_weights='random', so the frozen CI2P encoder is randomly initialised (useful "
+        why = f"no shipped codec has quality {quality}" if asked == "default" else "encoder_weights='random'"
+        warnings.warn(f"{name}: {why}, so the frozen CI2P encoder is randomly initialised (useful "
                       "for counting and tests, not for training). The default is the shipped codec "
                       f"'{DEFAULT_ENCODER_WEIGHTS}'; 'official', a CompressAI .pth.tar or your own encoder.safetensors "
                       "also work.", UserWarning, stacklevel=4)
@@ -273,7 +275,7 @@ def _ci2p_vit(facts: ModelFacts, pretrained=False, img_size=256, encoder_weights
     args = dict(patch_size=TOKEN_STRIDE, embed_dim=dim, depth=12, num_heads=heads, class_token=False, global_pool="avg",
                 fc_norm=False, pos_embed="none", drop_path_rate=0.1)
     weights = model_facts(name, {"frozen": frozen, "quality": quality}).encoder_weights(encoder_weights)
-    _random_frozen_warning(name, weights, frozen)
+    _random_frozen_warning(name, encoder_weights, weights, frozen, quality)
     def constructor(**kw):  # the codec's weights go in first, so that a pretrained file loaded afterwards wins
         model = VisionTransformer(embed_layer=partial(CI2PEmbed, quality=quality, frozen=frozen, latent=latent,
                                                       reshape=reshape), **kw)
@@ -283,7 +285,7 @@ def _ci2p_vit(facts: ModelFacts, pretrained=False, img_size=256, encoder_weights
 
 def _ci2p_vit_ds(facts: ModelFacts, pretrained=False, img_size=256, encoder_weights="default", quality=5, **kwargs):
     weights = model_facts(facts.name, {"quality": quality}).encoder_weights(encoder_weights)
-    _random_frozen_warning(facts.name, weights, True)
+    _random_frozen_warning(facts.name, encoder_weights, weights, True, quality)
     def constructor(**kw):
         model = CI2PViTDualScale(quality=quality, **kw)
         load_encoder_weights(model.ci2p.encoder, weights)

@@ -18,6 +18,7 @@ from .files import read_json, save_json, sha256_file
 from .inputs import Inputs
 from .latent_aug import LATENT_AUGS, parse_latent_aug
 from .models import model_facts
+from .paths import asset_path
 from .provenance import run_metadata
 from .store.build import VERIFY_MODES
 from .store.manifest import StoreManifest, read_manifest
@@ -255,6 +256,16 @@ def store_settings(data: DataConfig, model_kwargs: dict, m: StoreManifest, store
                          f"{m.format} format serves latent={latent}: leave it out")
     return replace(data, **held), {**model_kwargs, "latent": latent}
 
+def _refuse_random_default(f, weights: str):
+    """A frozen encoder of a quality no shipped codec has would be random by default, and train nothing worth having:
+    one error naming the weights to pass (the rate study's encoder of that quality, where it ships)."""
+    if not (f.frozen_encoder and weights == "default" and f.encoder_weights(weights) == "random"): return
+    rate = asset_path("codecs") / f"ci2p-q{f.quality}.encoder.safetensors"
+    file = rate if rate.is_file() else f"FILE (its quality-{f.quality} weights)"
+    raise UsageError(f"--model-kwargs quality={f.quality}: no shipped codec has quality {f.quality}, so {f.name}'s "
+                     f"frozen encoder would be random: pass --encoder-weights {file}, official (CompressAI's), or "
+                     "random (on purpose)")
+
 def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> TrainConfig:
     """`cfg` with everything it left open worked out, once, at the start of a run: the model, the recipe and its weight
     decay and warm-up, and with a store its dataset, image size, latent, codec and view recipe (from its manifest:
@@ -280,6 +291,7 @@ def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> Trai
         raise UsageError(f"--warmup-epochs {cfg.warmup_epochs}: the paper recipe keeps --lr constant, with no warm-up; "
                          "pass --recipe official, or leave --warmup-epochs out")
     if weights != "default": codec_file(weights)   # a misspelt codec is one line here, before any image is read
+    _refuse_random_default(model_facts(cfg.model_name, kwargs), weights)
     data = replace(data, **{k: v for k, v in DEFAULT_DATA.items() if getattr(data, k) is None})
     warmup = (round(OFFICIAL_WARMUP_EPOCHS * cfg.epochs / OFFICIAL_EPOCHS) if recipe == "official" else 0) \
         if cfg.warmup_epochs is None else cfg.warmup_epochs
