@@ -70,6 +70,17 @@ def _plan(splits: dict, stem, fmt: StoreFormat, shard_size: int, batch_size: int
             "splits": {name: {"count": len(ds), "views": views, "samples": samples_digest(ds)}
                        for name, (ds, views) in splits.items()}}
 
+def _found_plan(out: Path, plan: dict) -> dict | None:
+    """What the store in `out` was planned as: its manifest's beginning when it is finished (a `plan.json` may be gone,
+    and the manifest is what readers trust), else its `plan.json`; None for neither. A WebDataset export is refused."""
+    if (out / "manifest.json").is_file():
+        m = read_manifest(out).to_dict()
+        if m.get("container"):
+            raise UsageError(f"{out} holds a {m['container']} export, not a store to build: choose another --out")
+        splits = {n: {k: sp[k] for k in ("count", "views", "samples")} for n, sp in m["splits"].items()}
+        return {**{k: m.get(k) for k in plan}, "splits": splits}
+    return read_json(out / "plan.json") if (out / "plan.json").is_file() else None
+
 def _refuse_or_replace(out: Path, found: dict, plan: dict, replace: bool):
     diff = sorted(k for k in plan if found.get(k) != plan[k])
     if not diff: return False
@@ -179,11 +190,9 @@ def build_store(
     device = torch.device(device) if device is not None else next(stem.parameters()).device
     plan = _plan(splits, stem, fmt, shard_size, batch_size, classes, view_recipe, view_seed)
     if rank == 0:
-        if (out / "plan.json").is_file() and _refuse_or_replace(
-            out, read_json(out / "plan.json"), plan, replace
-        ):
-            shutil.rmtree(out)
-        if not (out / "plan.json").is_file():
+        found = _found_plan(out, plan)
+        if found is not None and _refuse_or_replace(out, found, plan, replace): shutil.rmtree(out)
+        if not (out / "plan.json").is_file() and not (out / "manifest.json").is_file():
             create_folder(out)
             save_safetensors(
                 fmt.entropy_tensors(stem.encoder.medians, entropy_bottleneck), out / "entropy_model.safetensors"

@@ -60,6 +60,9 @@ def export_webdataset(store, out, progress: bool = False) -> StoreManifest:
     manifest."""
     root, out = Path(store), output_folder(out, "OUT")   # an existing file there: one line, not a FileExistsError
     m = read_manifest(root)
+    if m.container:
+        source = (m.exported_from or {}).get("store")
+        raise UsageError(f"{root} is a {m.container} export already (of {source}): export the store itself")
     if not m.fmt.exports_frames:
         raise UsageError(
             f"export copies yhat-zstd frames; {root} is a {m.format} store: build one with --format yhat-zstd"
