@@ -123,6 +123,9 @@ def validate(cfg: ValidateConfig, typed: set[str] | None = None) -> dict:
     recipe = manifest.view_recipe if manifest else cfg.recipe   # a store's validation views are its own
     inputs = build_inputs(cfg.data, cfg.seed, recipe, store=cfg.store, flip=False, manifest=manifest)
     n = len(inputs.classes)
+    if run.get("classes") not in (None, inputs.classes):   # a head of other classes would score by their positions
+        raise UsageError(f"{cfg.checkpoint} was trained on the classes {run['classes']}; these images hold "
+                         f"{inputs.classes}: validate on the run's dataset")
     model = create_with_kwargs(cfg.model, cfg.model_kwargs, num_classes=n, img_size=cfg.data.img_size)
     asked = cfg.model + "".join(f" {k}={v!r}" for k, v in cfg.model_kwargs.items())
     model = load_weights(model, weights, what=asked).to(device).eval()   # another model's file: one message
