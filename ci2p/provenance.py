@@ -19,12 +19,13 @@ _VERSIONED = ("torch", "torchvision", "timm", "compressai", "numpy", "fvcore", "
 OUTPUTS = ("results",)  # what the documented commands write: a run regenerating them does not make the tree dirty
 
 def git_commit(root: str | os.PathLike | None = None) -> dict:
-    """Commit hash and dirty flag of the repository at `root` (None values outside git). Dirty means a tracked file
-    outside `OUTPUTS` differs from the commit: the code and data a result came from, not the result being written."""
+    """Commit hash and dirty flag of the repository at `root` (None values outside git). Dirty means a file outside
+    `OUTPUTS` differs from the commit or is not in it (untracked, not ignored: a new notebook or module): the code and
+    data a result came from, not the result being written."""
     try:
         root = root or project_root()
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=normal", "--", ".",
                                 *(f":(exclude){o}" for o in OUTPUTS)], cwd=root,
                                capture_output=True, text=True, timeout=10)
         if sha.returncode: return {"commit": None, "dirty": None}
