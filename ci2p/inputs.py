@@ -40,11 +40,11 @@ def check_store_model(path, model, manifest: StoreManifest | None = None) -> Sto
     if [stem.out_chs, *stem.latent_size] != m.latent_shape:
         raise UsageError(f"{path} holds latents {m.latent_shape}, the model's encoder makes "
                          f"{[stem.out_chs, *stem.latent_size]} (another --model-kwargs quality?)")
-    if encoder_fingerprint(stem.encoder) != m.codec and m.encoder_weights == "random":
-        raise UsageError(f"{path} was encoded by a randomly drawn encoder (--encoder-weights random), which no model "
-                         "draws again: build the store with a codec (the default, a shipped codec's name or an encoder "
-                         "file) to train from it")
     if encoder_fingerprint(stem.encoder) != m.codec:
+        if m.encoder_weights == "random":
+            raise UsageError(f"{path} was encoded by a randomly drawn encoder (--encoder-weights random), which no "
+                             "model draws again: build the store with a codec (the default, a shipped codec's name or "
+                             "an encoder file) to train from it")
         raise UsageError(f"{path} was encoded by another codec ({m.encoder_weights or 'unknown weights'}) than the "
                          "model's encoder: pass the --encoder-weights the store was built with")
     return m
