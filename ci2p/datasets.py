@@ -114,6 +114,8 @@ def paired_class_folders(train_dir: Path, val_dir: Path) -> tuple[list, list, li
 def split_samples(samples, base: Path, seed: int = 0, val_fraction: float = 0.2, manifest=None):
     """(train, val, info) of one folder of class folders without a split: the split recorded in `manifest` if it exists,
     else a seeded stratified split whose file lists are in `info` (for the caller to record)."""
+    if manifest and Path(manifest).is_dir():
+        raise UsageError(f"split manifest {manifest} is a folder: give a split file (RUN/split.json, STORE/split.json)")
     if manifest and Path(manifest).is_file():
         m = read_json(manifest, {"train": list, "val": list, "seed": int, "val_fraction": float})
         if not all(isinstance(f, str) for f in m["train"] + m["val"]):
