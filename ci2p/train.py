@@ -18,7 +18,7 @@ from tqdm import tqdm
 from .checkpoints import clear_run, finite_weights, fresh_start, record_checkpoint, usable_checkpoint
 from .cli import config_from_args, config_parser, run_cli, typed_flags
 from .errors import Diverged, UsageError
-from .files import atomic_write, load_torch, output_folder, save_json, save_torch
+from .files import atomic_write, load_torch, output_folder, read_json, save_json, save_torch
 from .paths import create_folder, shown_path
 from .runtime import all_sum, check_worker_tmpdir, seed_everything, setup_distributed
 from .data import build_mixup
@@ -85,10 +85,11 @@ def save_checkpoint(out: Path, epoch: int, model, opt, sched, history: list, clo
     record_checkpoint(ck, {"epoch": epoch, "files": {"weights": w.name, "state": s.name}}, keep=2)
     return w
 
-def load_checkpoint(out: Path, model, opt, sched, lr: float, epochs: int, clock: RunClock | None = None
-                    ) -> tuple[int, list]:
+def load_checkpoint(out: Path, model, opt, sched, lr: float, epochs: int, clock: RunClock | None = None,
+                    classes: list | None = None) -> tuple[int, list]:
     """The newest intact checkpoint in `out/checkpoints` restored (and `clock`'s earlier launches); (epochs, history).
-    A run past `epochs` already is refused: its record would say `epochs` of a model trained longer."""
+    A run past `epochs` already is refused: its record would say `epochs` of a model trained longer; so is data whose
+    `classes` are not those the run recorded (the head would go on learning them by position)."""
     ck = out / "checkpoints"
     entry = usable_checkpoint(ck, counts=("epoch",))
     if entry is None:
@@ -96,6 +97,10 @@ def load_checkpoint(out: Path, model, opt, sched, lr: float, epochs: int, clock:
     if entry["epoch"] > epochs:
         raise UsageError(f"--resume: {out} has trained {entry['epoch']} epochs, more than --epochs {epochs}: give "
                          f"--epochs {entry['epoch']} or more, or another --out")
+    was = read_json(out / "run.json", {}).get("classes") if (out / "run.json").is_file() else None
+    if classes is not None and was is not None and was != classes:
+        raise UsageError(f"--resume: {out} was trained on the classes {was}; the data now holds {classes}: resume with "
+                         "the data the run started on, or give another --out")
     load_weights(model, ck / entry["files"]["weights"])
     st = load_torch(ck / entry["files"]["state"])
     opt.load_state_dict(st["opt"])
@@ -313,7 +318,7 @@ def train(cfg: TrainConfig) -> dict:
                      augment=LatentAugment(cfg.latent_aug, latent_mean) if cfg.latent_aug else None)
     start, history = 0, []
     if cfg.resume and (out / "checkpoints" / "last.json").is_file():
-        start, history = load_checkpoint(out, model, opt, sched, cfg.lr, cfg.epochs, clock)
+        start, history = load_checkpoint(out, model, opt, sched, cfg.lr, cfg.epochs, clock, inputs.classes)
         if main_rank: _logger.info(f"resumed {shown_path(out)} after epoch {start}")
     elif cfg.resume and main_rank: _logger.info(f"--resume: no checkpoint in {shown_path(out)}, starting from scratch")
     wrapped = wrap_model(model, cfg.compile, device)
