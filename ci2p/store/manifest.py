@@ -4,7 +4,7 @@
 
 # %% ../../nbs/lib/12a_store_manifest.ipynb #e31c319a
 from __future__ import annotations
-import types
+import functools, types
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Union, get_args, get_origin, get_type_hints
@@ -18,6 +18,13 @@ __all__ = ['STORE_VERSION', 'FileRecord', 'ShardRecord', 'SplitRecord', 'StoreMa
 # %% ../../nbs/lib/12a_store_manifest.ipynb #669ebc74
 STORE_VERSION = 2
 
+_PLAIN = {int: {int}, float: {float, int}, str: {str}}   # the JSON types a list of these may hold
+
+@functools.cache
+def _hints(cls) -> dict:
+    "The field types of the record class `cls`, resolved once."
+    return get_type_hints(cls, globals())
+
 def _fits(value, hint) -> bool:
     "Whether the JSON `value` fits the type `hint`: a record as its dict, a float also as an int, items checked too."
     origin, args = get_origin(hint), get_args(hint)
@@ -26,6 +33,8 @@ def _fits(value, hint) -> bool:
     if is_dataclass(hint): return isinstance(value, dict)
     if isinstance(value, bool): return hint is bool    # JSON true is not a count
     if hint is float: return isinstance(value, (float, int))
+    if origin is list and args and args[0] in _PLAIN:   # a shard's 192 channel sums: one pass in C, not 192 calls
+        return isinstance(value, list) and set(map(type, value)) <= _PLAIN[args[0]]
     if origin is list: return isinstance(value, list) and all(_fits(v, args[0]) for v in value if args)
     if origin is dict: return isinstance(value, dict) and all(_fits(v, args[1]) for v in value.values() if args)
     return isinstance(value, hint)
@@ -41,7 +50,7 @@ def _from_dict(cls, d: dict, where: str):
             f"{where}: {'unknown field(s) ' + str(unknown) if unknown else 'missing field(s) ' + str(missing)}: "
             "not a manifest this ci2p reads; build the store again with `python -m ci2p.store build`"
         )
-    hints = get_type_hints(cls, globals())
+    hints = _hints(cls)
     for f in fields(cls):
         if f.name in d and not _fits(d[f.name], hints[f.name]):
             raise UsageError(
