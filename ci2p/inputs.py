@@ -20,7 +20,7 @@ from .views import FlipViews
 _logger = logging.getLogger("ci2p.inputs")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['check_store_model', 'Inputs', 'store_inputs', 'build_inputs']
+__all__ = ['check_store_model', 'check_run_classes', 'Inputs', 'store_inputs', 'build_inputs']
 
 # %% ../nbs/lib/12e_inputs.ipynb #4936cdbe
 def check_store_model(path, model, manifest: StoreManifest | None = None) -> StoreManifest:
@@ -48,6 +48,12 @@ def check_store_model(path, model, manifest: StoreManifest | None = None) -> Sto
         raise UsageError(f"{path} was encoded by another codec ({m.encoder_weights or 'unknown weights'}) than the "
                          "model's encoder: pass the --encoder-weights the store was built with")
     return m
+
+# %% ../nbs/lib/12e_inputs.ipynb #22945068
+def check_run_classes(recorded: list | None, classes: list | None, run, then: str) -> None:
+    "One error where data of `classes` meets the `run` trained on `recorded` (None: not known); `then`: what to do."
+    if recorded is not None and classes is not None and recorded != classes:
+        raise UsageError(f"{run} was trained on the classes {recorded}; the data here holds {classes}: {then}")
 
 # %% ../nbs/lib/12e_inputs.ipynb #8a57153b
 @dataclass

@@ -22,7 +22,7 @@ from .files import atomic_write, load_torch, output_folder, read_json, save_json
 from .paths import create_folder, shown_path
 from .runtime import all_sum, check_worker_tmpdir, seed_everything, setup_distributed
 from .data import build_mixup
-from .inputs import Inputs, build_inputs, check_store_model
+from .inputs import Inputs, build_inputs, check_run_classes, check_store_model
 from .latent_aug import LatentAugment
 from .encoder import load_encoder_weights
 from .embed import CI2PStem, ci2p_stem
@@ -98,9 +98,7 @@ def load_checkpoint(out: Path, model, opt, sched, lr: float, epochs: int, clock:
         raise UsageError(f"--resume: {out} has trained {entry['epoch']} epochs, more than --epochs {epochs}: give "
                          f"--epochs {entry['epoch']} or more, or another --out")
     was = read_json(out / "run.json", {}).get("classes") if (out / "run.json").is_file() else None
-    if classes is not None and was is not None and was != classes:
-        raise UsageError(f"--resume: {out} was trained on the classes {was}; the data now holds {classes}: resume with "
-                         "the data the run started on, or give another --out")
+    check_run_classes(was, classes, f"--resume: {out}", "resume with the data the run started on, or another --out")
     load_weights(model, ck / entry["files"]["weights"])
     st = load_torch(ck / entry["files"]["state"])
     opt.load_state_dict(st["opt"])

@@ -16,7 +16,7 @@ from .errors import MissingInput, UsageError
 from .files import output_file, read_json, read_metadata, save_json, sha256_file
 from .provenance import run_metadata
 from .runtime import get_device, seed_everything
-from .inputs import build_inputs, check_store_model
+from .inputs import build_inputs, check_run_classes, check_store_model
 from .models import create_with_kwargs, load_weights, model_facts
 from .run_config import refuse_flag_owned, refuse_image_choices, store_settings
 from .store.manifest import read_manifest
@@ -123,9 +123,7 @@ def validate(cfg: ValidateConfig, typed: set[str] | None = None) -> dict:
     recipe = manifest.view_recipe if manifest else cfg.recipe   # a store's validation views are its own
     inputs = build_inputs(cfg.data, cfg.seed, recipe, store=cfg.store, flip=False, manifest=manifest)
     n = len(inputs.classes)
-    if run.get("classes") not in (None, inputs.classes):   # a head of other classes would score by their positions
-        raise UsageError(f"{cfg.checkpoint} was trained on the classes {run['classes']}; these images hold "
-                         f"{inputs.classes}: validate on the run's dataset")
+    check_run_classes(run.get("classes"), inputs.classes, cfg.checkpoint, "validate on the run's dataset")
     model = create_with_kwargs(cfg.model, cfg.model_kwargs, num_classes=n, img_size=cfg.data.img_size)
     asked = cfg.model + "".join(f" {k}={v!r}" for k, v in cfg.model_kwargs.items())
     model = load_weights(model, weights, what=asked).to(device).eval()   # another model's file: one message
