@@ -25,15 +25,17 @@ from .store.manifest import StoreManifest, read_manifest
 from .views import check_paper_views
 
 # %% auto #0
-__all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'STORE_DEFAULT_MODEL',
-           'DEFAULT_DATA', 'DEFAULT_RECIPE', 'FLAG_OWNED_KWARGS', 'IMAGE_CHOICES', 'LAUNCH_FIELDS', 'RESUMABLE_FIELDS',
-           'refuse_flag_owned', 'refuse_image_choices', 'refuse_unused_data', 'TrainConfig', 'store_settings',
-           'resolve_run', 'config_changes', 'finished_run', 'check_resume', 'write_run_record']
+__all__ = ['OFFICIAL_WARMUP_EPOCHS', 'OFFICIAL_EPOCHS', 'WARMUP_LR_FRACTION', 'DEFAULT_WEIGHT_DECAY', 'DEFAULT_MIN_LR',
+           'STORE_DEFAULT_MODEL', 'DEFAULT_DATA', 'DEFAULT_RECIPE', 'FLAG_OWNED_KWARGS', 'IMAGE_CHOICES',
+           'LAUNCH_FIELDS', 'RESUMABLE_FIELDS', 'refuse_flag_owned', 'refuse_image_choices', 'refuse_unused_data',
+           'TrainConfig', 'store_settings', 'resolve_run', 'config_changes', 'finished_run', 'check_resume',
+           'write_run_record']
 
 # %% ../nbs/lib/06_run_config.ipynb #721c7760
 OFFICIAL_WARMUP_EPOCHS, OFFICIAL_EPOCHS = 20, 300  # the authors' warm-up: 20 of 300 epochs, scaled to --epochs
 WARMUP_LR_FRACTION = 1 / 3                        # the warm-up starts at lr / 3 (the authors' configuration)
 DEFAULT_WEIGHT_DECAY = {"paper": 0.0, "official": 0.05}
+DEFAULT_MIN_LR = 1.25e-6                          # where the official cosine ends (the authors' configuration)
 
 STORE_DEFAULT_MODEL = ("vit_tiny_gap", "ci2p_vit_tiny")  # the default model, and the default when --store feeds latents
 DEFAULT_DATA = {"dataset": "demo", "img_size": 128}        # what a run reads when neither a flag nor a store says
@@ -139,7 +141,11 @@ class TrainConfig(FromFlags):
     warmup_epochs: int | None = arg(
         None, "not given: 0 (paper), 20 of 300 epochs scaled to --epochs (official)", group="Optimiser"
     )
-    min_lr: float = arg(1.25e-6, "final learning rate of the official recipe's cosine", group="Optimiser")
+    min_lr: float | None = arg(
+        None,
+        f"where the official recipe's cosine ends (not given: {DEFAULT_MIN_LR:g}; the paper recipe's lr is constant)",
+        group="Optimiser",
+    )
     grad_clip: float | None = arg(None, "clip the gradient norm to this value", group="Optimiser")
     out: str = arg(
         "runs/exp",
@@ -290,6 +296,9 @@ def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> Trai
     if recipe == "paper" and cfg.warmup_epochs:   # 0 is the paper recipe's own: its lr is constant
         raise UsageError(f"--warmup-epochs {cfg.warmup_epochs}: the paper recipe keeps --lr constant, with no warm-up; "
                          "pass --recipe official, or leave --warmup-epochs out")
+    if recipe == "paper" and cfg.min_lr not in (None, DEFAULT_MIN_LR):   # as resolved, recorded for every recipe
+        raise UsageError(f"--min-lr {cfg.min_lr}: the paper recipe keeps --lr constant, with no cosine to end; pass "
+                         "--recipe official, or leave --min-lr out")
     if weights != "default": codec_file(weights)   # a misspelt codec is one line here, before any image is read
     _refuse_random_default(model_facts(cfg.model_name, kwargs), weights)
     data = replace(data, **{k: v for k, v in DEFAULT_DATA.items() if getattr(data, k) is None})
@@ -304,6 +313,7 @@ def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> Trai
         recipe=recipe,
         weight_decay=DEFAULT_WEIGHT_DECAY[recipe] if cfg.weight_decay is None else cfg.weight_decay,
         warmup_epochs=warmup,
+        min_lr=DEFAULT_MIN_LR if cfg.min_lr is None else cfg.min_lr,
     )
 
 # %% ../nbs/lib/06_run_config.ipynb #2ac673cb
