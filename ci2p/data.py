@@ -17,7 +17,7 @@ from .cli import require_non_negative
 from .datasets import ANIMALS10_HELP, FASHION_MNIST_CLASSES, ImageArray, ImageFiles, demo_dir
 from .datasets import animals10_samples, imagefolder_samples, load_fashion_mnist
 from .errors import UsageError
-from .files import save_json
+from .files import read_json, save_json
 from .images import check_images, find_broken_images, image_check_cache, list_images
 from .runtime import rank_and_world
 _logger = logging.getLogger("ci2p.data")  # a fixed name: the same logger when a notebook runs this code
@@ -26,7 +26,7 @@ _logger = logging.getLogger("ci2p.data")  # a fixed name: the same logger when a
 __all__ = ['RECIPES', 'OFFICIAL_AUG', 'BLUR_KERNEL_FRACTION', 'OFFICIAL_MIXUP', 'EVAL_CROP_PCT', 'FOLDER_SOURCES', 'DATASETS',
            'IMAGE_CHECKS', 'VAL_SUBSET_SEED_OFFSET', 'SPLIT_DATASETS', 'VAL_FRACTION', 'VIEWS', 'build_transforms',
            'build_mixup', 'DataInfo', 'build_datasets', 'seeded_subset', 'DataConfig', 'data_given',
-           'refuse_split_flags', 'image_splits', 'VerifyImagesConfig', 'main']
+           'refuse_split_flags', 'check_split_seed', 'image_splits', 'VerifyImagesConfig', 'main']
 
 # %% ../nbs/lib/05_data.ipynb #ba09e0dd
 RECIPES = ("paper", "official")
@@ -208,9 +208,21 @@ def refuse_split_flags(data: DataConfig, typed=None) -> None:
                          f"{'it' if len(named) == 1 else 'them'} out")
 
 # %% ../nbs/lib/05_data.ipynb #a26ffd3c
+def check_split_seed(split_file, named, seed: int) -> None:
+    """A split in its default place (`split_file` is OUT/split.json, no file `named`) was drawn with the seed of the run
+    that wrote it: with another `seed` it is one error, not that split under this seed. A named file is reused whatever
+    its seed (one split for several seeds)."""
+    if named or split_file is None or not Path(split_file).is_file(): return
+    was = read_json(split_file, {"seed": int})["seed"]
+    if was != seed:
+        raise UsageError(f"{split_file} holds the split drawn with --seed {was}, and --seed is {seed}: delete it to "
+                         f"split anew with --seed {seed} (--overwrite keeps it), or pass --split-manifest {split_file} "
+                         "to keep that split")
+
 def image_splits(data: DataConfig, seed: int = 0, recipe: str = "paper", out=None):
     """(train, val, DataInfo): the images `data` names with `recipe`'s transforms (no random mirror), the split of a
     folder without one recorded under `out` (`DataConfig.split_file`), each split cut to its seeded subset."""
+    if out is not None: check_split_seed(data.split_file(out), data.split_manifest, seed)
     rank, world = rank_and_world()
     if world > 1 and rank != 0: dist.barrier()   # rank 0 checks the images (once per file) and writes the split first
     tr, va, info = build_datasets(data.dataset, data.data_dir, data.img_size, recipe, seed, data.val_fraction,
