@@ -11,7 +11,8 @@ root = Path(__file__).resolve().parents[1]
 bindir = Path(sys.executable).parent
 
 def snapshot():
-    files = [p for d in ("ci2p", "nbs") for p in (root / d).rglob("*") if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts]
+    files = [p for d in ("ci2p", "nbs") for p in (root / d).rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts]
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 notebooks = sorted((root / "nbs").rglob("[0-9]*.ipynb"))

@@ -20,11 +20,16 @@ from __future__ import annotations
 import argparse, json, os, subprocess, sys, time
 from pathlib import Path
 from ci2p.checkpoints import fresh_start
-from ci2p.codec.photos import is_photo_manifest
+from ci2p.cli import require_at_least_one, require_non_negative, require_positive
+from ci2p.codec.photos import is_photo_manifest, training_images
 from ci2p.codec.pretrain import PRETRAIN_OUTPUTS
+from ci2p.encoder import QUALITY_LAMBDA
 from ci2p.errors import UsageError
+from ci2p.runtime import get_device
 
 ROOT = Path(__file__).resolve().parents[1]
+PROBE_LOG_EVERY = 10                     # a probe logs every 10 steps; its rate is read from the records after its
+MIN_PROBE_STEPS = 3 * PROBE_LOG_EVERY    # first third (start-up, cuDNN's autotuning): two records at least
 
 
 def pretrain_command(data: str, out: Path, quality: int, steps: int, workers: int, device: str, extra: list[str],
@@ -33,7 +38,7 @@ def pretrain_command(data: str, out: Path, quality: int, steps: int, workers: in
     a measurement, written over when the script runs again). A held-out curve needs a photo manifest: a folder of
     images has none, and pretrain refuses held-out flags given with one."""
     curve = str(max(steps // 10, 1)) if is_photo_manifest(data) else "0"
-    every = ["--eval-every", "0", "--log-every", "10", "--ckpt-every", str(steps), "--warmup-steps", "10",
+    every = ["--eval-every", "0", "--log-every", str(PROBE_LOG_EVERY), "--ckpt-every", str(steps), "--warmup-steps", "10",
              "--overwrite"] if probe else \
             ["--eval-every", curve, "--log-every", "100", "--ckpt-every", "1000",
              "--warmup-steps", str(min(500, steps // 20))]
@@ -64,6 +69,27 @@ def plan_steps(rate: float, seconds: float, overhead_s: float) -> int:
     return int(max(0.0, (seconds - overhead_s) * rate) // 500 * 500)
 
 
+def check_args(a: argparse.Namespace) -> None:
+    """What a run would refuse, or would make of no sense, refused before a probe spends the GPU's minutes: one
+    `UsageError` naming the argument."""
+    require_at_least_one(a, "qualities", "probe_steps", "min_steps", "steps")   # --steps not given (None) passes
+    require_non_negative(a, "reserve_s", "workers")
+    require_positive(a, "budget_s", "rate_margin")
+    unknown = [q for q in a.qualities if q not in QUALITY_LAMBDA]
+    if unknown: raise UsageError(f"--qualities {unknown[0]}: the qualities are {sorted(QUALITY_LAMBDA)}")
+    twice = sorted({q for q in a.qualities if a.qualities.count(q) > 1})
+    if twice:   # two runs at once in one OUT/codec-qQ would write over each other
+        raise UsageError(f"--qualities names {twice[0]} twice: each quality is one run, in OUT/codec-q{twice[0]}")
+    if a.rate_margin > 1: raise UsageError(f"--rate-margin must be in (0, 1], got {a.rate_margin}")
+    if a.steps is None and a.reserve_s >= a.budget_s:
+        raise UsageError(f"--reserve-s {a.reserve_s:g} leaves nothing of --budget-s {a.budget_s:g} to train in")
+    if a.steps is None and a.probe_steps < MIN_PROBE_STEPS:
+        raise UsageError(f"--probe-steps {a.probe_steps}: a probe's rate needs at least {MIN_PROBE_STEPS} steps (two "
+                         "log records after its first third)")
+    get_device(a.device)        # 'cuda' on a machine without one: one line, not a failed probe
+    training_images(a.data)     # a missing folder or manifest, or no usable image: the same
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
@@ -73,16 +99,19 @@ def main(argv=None):
     p.add_argument("--budget-s", type=float, default=480, help="wall-clock seconds for everything, probes included")
     p.add_argument("--reserve-s", type=float, default=45, help="seconds kept back for held-out curves and saving")
     p.add_argument("--probe-steps", type=int, default=90)
-    p.add_argument("--rate-margin", type=float, default=0.75, help="fraction of the probe's steps/s to plan with"); p.add_argument("--min-steps", type=int, default=17_000)
+    p.add_argument("--rate-margin", type=float, default=0.75, help="fraction of the probe's steps/s to plan with")
+    p.add_argument("--min-steps", type=int, default=17_000)
     p.add_argument("--workers", type=int, default=None, help="crop workers per run (default: the CPUs shared out)")
     p.add_argument("--steps", type=int, default=None, help="train every quality this many steps; no probes, no plan")
     p.add_argument("--device", default="cuda")
     p.add_argument("--overwrite", action="store_true", help="train afresh where OUT/codec-qQ holds a run, deleting it")
     a = p.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     t0, out, qs = time.time(), a.out, a.qualities
-    for q in qs:   # a codec run is never written over unasked: refused before a probe spends the budget
-        try: fresh_start(out / f"codec-q{q}", a.overwrite, PRETRAIN_OUTPUTS, resumable=False)
-        except UsageError as e: raise SystemExit(f"train_codecs_gpu.py: error: {e}") from None
+    try:
+        check_args(a)
+        for q in qs:   # a codec run is never written over unasked: refused before a probe spends the budget
+            fresh_start(out / f"codec-q{q}", a.overwrite, PRETRAIN_OUTPUTS, resumable=False)
+    except UsageError as e: raise SystemExit(f"train_codecs_gpu.py: error: {e}") from None
     if a.overwrite: extra = [*extra, "--overwrite"]   # each run deletes its folder's earlier run once it has read its data
     out.mkdir(parents=True, exist_ok=True)
     cpus = os.cpu_count() or 2

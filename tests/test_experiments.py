@@ -18,18 +18,27 @@ TINY = {
     "08_ablations": (["-p", "img_size", "32", "-y", "studies: [latent, rate]", "-y", "seeds: [0, 1]", "-p", "epochs", "1",
                       "-p", "max_train_samples", "48", "-p", "max_val_samples", "32", "-p", "batch_size", "16"],
                      ["summary.json", "summary.md", "summary.csv", "rows.csv", "studies.png"]),
-    "06_complexity": (["-y", "models: [vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, vit_base_p32_gap]", "-y", "img_sizes: [256]"],
+    "06_complexity": (["-y", "models: [vit_base_gap, ci2p_vit_base, ci2p_vit_base_ds, vit_base_p32_gap]",
+                       "-y", "img_sizes: [256]"],
                       ["complexity.csv", "complexity.md", "complexity.json"]),
     "07_throughput": (["-p", "full", "False"], ["throughput_cpu.csv", "throughput_cpu.png"]),
-    "10_codec": (["-p", "data", "{tmp}/photos", "-p", "long_side", "192", "-p", "max_images", "2", "-y", "training_metrics: [ci2p/assets/ci2p-q5.metrics.json, ci2p/assets/ci2p-q5-v2.metrics.json]", "-p", "weights", "ci2p-q5", "-y", "baselines: [ci2p-q5-v2]", "-y", "decoder_check_dir: [{tmp}/checks]", "-p", "paired_dir", "{tmp}/paired",
+    "10_codec": (["-p", "data", "{tmp}/photos", "-p", "long_side", "192", "-p", "max_images", "2",
+                  "-y", "training_metrics: [ci2p/assets/ci2p-q5.metrics.json, ci2p/assets/ci2p-q5-v2.metrics.json]",
+                  "-p", "weights", "ci2p-q5", "-y", "baselines: [ci2p-q5-v2]", "-y", "decoder_check_dir: [{tmp}/checks]",
+                  "-p", "paired_dir", "{tmp}/paired",
                   "-p", "prior_check_crops", "3", "-p", "prior_check_steps", "20", "-p", "prior_check_data", "{tmp}/photos"],
-                 ["summary.json", "summary.md", "rate_distortion.png", "worst_crops.png", "rate_floor.png", "training_curve.png"]),
-    "12_imagenet": (["-p", "img_size", "32", "-p", "max_train_samples", "64", "-p", "max_val_samples", "32", "-p", "batch_size", "32"],
+                 ["summary.json", "summary.md", "rate_distortion.png", "worst_crops.png", "rate_floor.png",
+                  "training_curve.png"]),
+    "12_imagenet": (["-p", "img_size", "32", "-p", "max_train_samples", "64", "-p", "max_val_samples", "32",
+                     "-p", "batch_size", "32"],
                     ["summary.json", "summary.md", "val_top1.png"]),
-    "13_store": (["-p", "photos", "{tmp}/photos", "-p", "img_size", "64", "-p", "model", "ci2p_vit_tiny", "-p", "baseline", "vit_tiny_gap",
+    "13_store": (["-p", "photos", "{tmp}/photos", "-p", "img_size", "64", "-p", "model", "ci2p_vit_tiny",
+                  "-p", "baseline", "vit_tiny_gap",
                   "-p", "batch_size", "2", "-p", "steps", "1", "-p", "reps", "2", "-p", "workers", "0", "-p", "bank_views", "2"],
-                 ["summary.json", "summary.md", "sizes.csv", "loading.csv", "training.csv", "race.csv", "imagenet.csv", "store.png"]),
-    "14_bank": (["-p", "tasks", "demo", "-p", "seeds", "0,1", "-p", "banks", "2", "-p", "epochs", "1", "-p", "demo_train", "20", "-p", "demo_val", "10",
+                 ["summary.json", "summary.md", "sizes.csv", "loading.csv", "training.csv", "race.csv", "imagenet.csv",
+                  "store.png"]),
+    "14_bank": (["-p", "tasks", "demo", "-p", "seeds", "0,1", "-p", "banks", "2", "-p", "epochs", "1",
+                 "-p", "demo_train", "20", "-p", "demo_val", "10",
                  "-p", "img_size", "32", "-p", "batch_size", "8"], ["summary.json", "summary.md", "rows.csv", "summary.csv", "bank.png"]),
     "15_latent_aug": (["-p", "tasks", "demo", "-p", "seeds", "0,1", "-p", "bank", "2", "-p", "epochs", "1", "-p", "demo_train", "20",
                        "-p", "demo_val", "10", "-p", "img_size", "64", "-p", "batch_size", "8"],
@@ -54,9 +63,11 @@ def run_papermill(name, tmp_path, extra=()):
     if name == "10_codec":  # two refinement runs from ci2p-q5, as `pretrain --init` lays them out (only what the notebook reads)
         for run, train, lr, psnr in (("decoder-lr1e-4-s0", "decoder", 1e-4, 31.0), ("all-lr2e-5-s0", "all", 2e-5, 30.0)):
             (tmp_path / "checks" / run).mkdir(parents=True)
-            cfg = {"init": "ci2p-q5", "train": train, "decoder_latent": "round", "seed": 0, "steps": 40, "crop": 64, "batch_size": 2, "lr": lr}
+            cfg = {"init": "ci2p-q5", "train": train, "decoder_latent": "round", "seed": 0, "steps": 40, "crop": 64,
+                   "batch_size": 2, "lr": lr}
             (tmp_path / "checks" / run / "metrics.json").write_text(json.dumps(
-                {"config": cfg, "evals": [{"step": 20, "eval_bpp": 0.9, "eval_psnr": 20.0}, {"step": 40, "eval_bpp": 0.7, "eval_psnr": psnr}]}))
+                {"config": cfg, "evals": [{"step": 20, "eval_bpp": 0.9, "eval_psnr": 20.0},
+                                          {"step": 40, "eval_bpp": 0.7, "eval_psnr": psnr}]}))
     if name == "10_codec" and not extra:  # the paired recipe check's layout, <recipe>-s<seed>: two shipped codecs stand in for trained runs
         for recipe, codec in (("plain", "ci2p-q5"), ("colour", "ci2p-q5-v2")):
             for seed in (1, 2, 3):
@@ -95,8 +106,10 @@ def test_experiment_notebook(name, tmp_path, clean_tmpdir):
         size = {r["what"]: r["bytes_per_view"] for r in s["sizes"]}
         # y16 holds 2 bytes per latent value, yhat 1 or 2, zstd and the entropy coder less: the sizes come from the stores written
         assert size["store: bitstream"] < size["store: yhat"] < size["store: y16"] and size["store: yhat-zstd"] < size["store: yhat"]
-        assert [(r["key"], r["input"]) for r in s["training"]] == [("A", "64-px JPEG"), ("B", "64-px JPEG, live encoder"), ("C", "store: yhat-zstd")]
-        assert len(s["race"]) == 2 * 3 and all(r["speedup"] == 1 for r in s["race"] if r["key"] == "A")   # interleaved, each rep its own ratio
+        assert [(r["key"], r["input"]) for r in s["training"]] == [
+            ("A", "64-px JPEG"), ("B", "64-px JPEG, live encoder"), ("C", "store: yhat-zstd")]
+        # interleaved, each rep its own ratio
+        assert len(s["race"]) == 2 * 3 and all(r["speedup"] == 1 for r in s["race"] if r["key"] == "A")
         assert all(r["images_per_s"] > 0 for r in s["race"]) and all(r["views_per_s"] > 0 for r in s["loading"])
         assert s["check"]["always_hashed"] == s["check"]["files"] > 0 and s["check"]["cached_hashed"] == 0   # the record spares the hashing
     if name == "14_bank":
@@ -127,7 +140,8 @@ def test_experiment_notebook(name, tmp_path, clean_tmpdir):
         again = json.loads((out / "summary.json").read_text())
         assert again["table"] == s["table"] and (out / "ci2p_vit_tiny" / "result.json").stat().st_mtime_ns == stamp
         # a random frozen encoder at full scale is refused with a message, before anything is trained
-        r = subprocess.run([sys.executable, "-m", "papermill", "nbs/05_train_animals10.ipynb", str(tmp_path / "refused.ipynb"), "-k", "ci2p",
+        r = subprocess.run([sys.executable, "-m", "papermill", "nbs/05_train_animals10.ipynb", str(tmp_path / "refused.ipynb"),
+                            "-k", "ci2p",
                             "-p", "preset", "paper", "-p", "encoder_weights", "random", "-p", "out_dir", str(tmp_path / "refused")],
                            cwd=ROOT, capture_output=True, text=True, timeout=600)
         assert r.returncode != 0 and "allow_random_encoder=True" in r.stdout + r.stderr
@@ -176,7 +190,8 @@ def test_experiment_notebook(name, tmp_path, clean_tmpdir):
         # the refinement check: each run's last estimate against one estimate of the codec both started from, its options
         # read from its config (the lr as code: the markdown table would print "1e-04" as 0.000)
         chk = s["decoder_check"]
-        assert [(r["train"], r["lr"], r["crop"], r["eval_psnr"], r["eval_bpp"]) for r in chk] == [("all", "`2e-05`", 64, 30.0, 0.7), ("decoder", "`1e-04`", 64, 31.0, 0.7)]
+        assert [(r["train"], r["lr"], r["crop"], r["eval_psnr"], r["eval_bpp"]) for r in chk] == [
+            ("all", "`2e-05`", 64, 30.0, 0.7), ("decoder", "`1e-04`", 64, 31.0, 0.7)]
         starts = {round(r["eval_psnr"] - r["d_psnr_vs_init"], 9) for r in chk}
         assert len(starts) == 1 and 25 < starts.pop() < 50 and all(0 < r["init_bpp"] < 3 for r in chk), chk
         assert "## Refinement check (`folder`)" in md and "`1e-04`" in md and "`2e-05`" in md
@@ -190,7 +205,8 @@ def test_experiment_notebook(name, tmp_path, clean_tmpdir):
     if name == "06_complexity":
         assert "## Erratum" in (out / "complexity.md").read_text()
         c = json.loads((out / "complexity.json").read_text())   # the commit and tree state, like every other result
-        assert len(c["meta"]["git"]["commit"]) == 40 and c["rows"] and "at commit " + c["meta"]["git"]["commit"][:7] in (out / "complexity.md").read_text()
+        commit = c["meta"]["git"]["commit"]
+        assert len(commit) == 40 and c["rows"] and "at commit " + commit[:7] in (out / "complexity.md").read_text()
 
 
 def documented_papermill_commands():

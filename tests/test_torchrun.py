@@ -27,8 +27,10 @@ def test_torchrun_two_processes(tmp_path, clean_tmpdir):
 
 def _run(args, tmp_path, port=None):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore", "CI2P_CACHE": str(tmp_path / "cache")}
-    launch = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(port)] if port else [sys.executable]
-    r = subprocess.run([*launch, "-m", *args], capture_output=True, text=True, timeout=600, env=env, cwd=Path(__file__).resolve().parents[1])
+    launch = ([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(port)] if port
+              else [sys.executable])
+    r = subprocess.run([*launch, "-m", *args], capture_output=True, text=True, timeout=600, env=env,
+                       cwd=Path(__file__).resolve().parents[1])
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     return r
 

@@ -52,3 +52,26 @@ def test_fixed_steps_run_on_cpu(tmp_path):
     args = r.args[:r.args.index("--")] + ["--overwrite"] + r.args[r.args.index("--"):]
     again = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0 and all("--overwrite" in c for c in json.loads((out / "plan.json").read_text())["commands"])
+
+
+def test_bad_arguments_refused_before_any_probe(tmp_path):
+    "Each argument a run would refuse is one line before a probe spends the GPU's minutes, and OUT is not made."
+    d = load_driver()
+    (tmp_path / "imgs").mkdir(); Image.new("RGB", (64, 64)).save(tmp_path / "imgs" / "0.png")
+    base = ["--out", str(tmp_path / "out"), "--data", str(tmp_path / "imgs"), "--device", "cpu"]
+    for bad, said in ((["--qualities", "9"], "--qualities 9: the qualities are [1, 2, 3, 4, 5, 6, 7, 8]"),
+                      (["--qualities", "5", "1", "5"], "--qualities names 5 twice"),   # two runs in one OUT/codec-q5
+                      (["--budget-s", "-5"], "--budget-s must be > 0"),
+                      (["--steps", "0"], "--steps must be >= 1, got 0"),               # was taken as not given: probes
+                      (["--rate-margin", "2"], "--rate-margin must be in (0, 1]"),
+                      (["--reserve-s", "500"], "--reserve-s 500 leaves nothing of --budget-s 480"),
+                      (["--probe-steps", "29"], f"needs at least {d.MIN_PROBE_STEPS} steps"),
+                      (["--workers", "-1"], "--workers must be >= 0"),
+                      (["--data", str(tmp_path / "nope")], "image folder does not exist"),
+                      (["--device", "nonsense"], "'nonsense' is not a device name")):
+        try:
+            d.main(base + bad)
+            raise AssertionError(f"{bad} was not refused")
+        except SystemExit as e:
+            assert str(e).startswith("train_codecs_gpu.py: error: ") and said in str(e), (bad, str(e))
+        assert not (tmp_path / "out").exists(), bad

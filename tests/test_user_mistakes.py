@@ -29,7 +29,8 @@ CASES = {
     "misspelt latent augmentation": (["ci2p.train", "--model", "ci2p_vit_tiny", "--cache-latents", "--latent-aug", "translate,rcc"],
                                      "unknown augmentation 'rcc'; choose from noise, rrc, translate"),
     "latent augmentation of images": (["ci2p.train", "--latent-aug", "noise"], "--latent-aug augments latents"),
-    "a plain ViT from a store": (["ci2p.train", "--model", "vit_tiny_gap", "--store", "{file}"], "needs a model with a frozen CI2P encoder"),
+    "a plain ViT from a store": (["ci2p.train", "--model", "vit_tiny_gap", "--store", "{file}"],
+                                 "needs a model with a frozen CI2P encoder"),
     # a model keyword timm would take as a truthy string, or fail on deep inside the model
     "model keyword of the wrong type": (["ci2p.train", "--model", "ci2p_vit_tiny", "--model-kwargs", "frozen=maybe"],
                                         "frozen='maybe': ci2p_vit_tiny takes bool"),

@@ -1,10 +1,10 @@
 """The package works without the checkout: the wheel, installed into a folder of its own, used from another folder.
 
 Built with `pip wheel` (no dependencies, this environment's setuptools) from a copy of the package's sources in a
-temporary folder (setuptools writes build/ beside the sources, and tests never write in the repository), installed with `pip install --no-deps --target`
-into a temporary prefix, then run by this environment's Python from a temporary folder with the prefix first on
-PYTHONPATH: the editable install of the checkout is a finder appended to `sys.meta_path`, so it cannot shadow the
-prefix, and the test checks that `ci2p.__file__` lies under it. The run creates `ci2p_vit_tiny` (the shipped codec from
+temporary folder (setuptools writes build/ beside the sources, and tests never write in the repository), installed with
+`pip install --no-deps --target` into a temporary prefix, then run by this environment's Python from a temporary folder
+with the prefix first on PYTHONPATH: the editable install of the checkout is a finder appended to `sys.meta_path`, so it
+cannot shadow the prefix, and the test checks that `ci2p.__file__` lies under it. The run creates `ci2p_vit_tiny` (the shipped codec from
 package data), loads the demo dataset (package data) and trains one step.
 """
 import json
