@@ -17,11 +17,13 @@ with warnings.catch_warnings():  # compressai imports torch_geometric, which war
 from .cli import run_cli
 from .errors import MissingInput, UsageError
 from .files import check_shapes, read_state_dict, save_safetensors, sha256_file
+from .paths import asset_path
 
 # %% auto #0
 __all__ = ['QUALITY_LAMBDA', 'OFFICIAL_FILES', 'SHIPPED_CODECS', 'DEFAULT_ENCODER_WEIGHTS', 'NO_FILE', 'codec_channels',
-           'build_codec', 'shipped_codec_path', 'codec_file', 'weights_sha256', 'shipped_codecs_help', 'CI2PEncoder',
-           'load_official_codec', 'load_encoder_weights', 'build_encoder', 'save_encoder', 'Denormalize', 'main']
+           'build_codec', 'shipped_codec_path', 'codec_file', 'weights_sha256', 'shipped_codecs_help',
+           'rate_study_encoder', 'CI2PEncoder', 'load_official_codec', 'load_encoder_weights', 'build_encoder',
+           'save_encoder', 'Denormalize', 'main']
 
 # %% ../nbs/lib/01_encoder.ipynb #9c0eb32a
 QUALITY_LAMBDA = {1: 0.0018, 2: 0.0035, 3: 0.0067, 4: 0.0130, 5: 0.0250, 6: 0.0483, 7: 0.0932, 8: 0.1800}
@@ -82,6 +84,12 @@ def shipped_codecs_help() -> str:
     "The shipped codecs' names for a command's help, the default first: one list for every command line."
     names = [DEFAULT_ENCODER_WEIGHTS] + [n for n in SHIPPED_CODECS if n != DEFAULT_ENCODER_WEIGHTS]
     return ", ".join(f"'{n}'" + (" (the default)" if n == DEFAULT_ENCODER_WEIGHTS else "") for n in names)
+
+def rate_study_encoder(quality: int) -> Path | None:
+    """The rate study's shipped encoder of `quality` (g_a alone, without an entropy model: a `y` latent only), or None
+    where none ships."""
+    path = asset_path("codecs") / f"ci2p-q{quality}.encoder.safetensors"
+    return path if path.is_file() else None
 
 # %% ../nbs/lib/01_encoder.ipynb #0d0c2413
 class CI2PEncoder(nn.Module):
@@ -160,7 +168,10 @@ def _encoder_state(source, quality: int) -> tuple[dict, torch.Tensor | None]:
         return codec.g_a.state_dict(), _medians(codec.state_dict())
     state, meta = read_state_dict(codec_file(source))
     if meta.get("format") in ("ci2p-encoder", "ci2p-codec") and meta.get("quality") and int(meta["quality"]) != quality:
-        raise UsageError(f"{source} holds an encoder of quality {meta['quality']}, but quality {quality} was asked for")
+        rate = rate_study_encoder(quality)
+        raise UsageError(f"{source} holds an encoder of quality {meta['quality']}, but quality {quality} was asked "
+                         f"for: give weights of quality {quality} ('official', CompressAI's"
+                         + (f"; the rate study's {rate}" if rate else "") + "; or a codec file of that quality)")
     if meta.get("format") == "ci2p-encoder":
         return state, None
     if any(k.startswith("g_a.") for k in state):  # a full codec checkpoint

@@ -12,13 +12,12 @@ import torch.distributed as dist
 from .cli import (FromFlags, arg, flag_name, require_at_least_one, require_non_negative, require_positive,
                   require_seed)
 from .data import RECIPES, DataConfig, data_given, refuse_split_flags
-from .encoder import SHIPPED_CODECS, codec_file, shipped_codecs_help, weights_sha256
+from .encoder import SHIPPED_CODECS, codec_file, rate_study_encoder, shipped_codecs_help, weights_sha256
 from .errors import UsageError
 from .files import read_json, save_json, sha256_file
 from .inputs import Inputs
 from .latent_aug import LATENT_AUGS, parse_latent_aug
 from .models import model_facts
-from .paths import asset_path
 from .provenance import run_metadata
 from .store.build import VERIFY_MODES
 from .store.manifest import StoreManifest, read_manifest
@@ -106,7 +105,7 @@ class TrainConfig(FromFlags):
     store: str | None = arg(
         None,
         "train from a latent store built by `python -m ci2p.store build` (frozen CI2P encoder); its manifest "
-        "gives the dataset, image size and latent",
+        "gives the dataset, image size, latent and the encoder's quality",
         group="Latents",
     )
     verify: str = arg(
@@ -246,10 +245,12 @@ class TrainConfig(FromFlags):
         return dict(arch=self.model_name, epochs=self.epochs, model_kwargs=json.dumps(self.model_kwargs),
                     img_size=self.data.img_size, dataset=self.data.dataset, recipe=self.recipe)
 
-def store_settings(data: DataConfig, model_kwargs: dict, m: StoreManifest, store) -> tuple[DataConfig, dict]:
+def store_settings(data: DataConfig, model_kwargs: dict, m: StoreManifest, store,
+                   model: str | None = None) -> tuple[DataConfig, dict]:
     """(`data`, `model_kwargs`) with what the store at `store` (manifest `m`) decides: its dataset, its image size, the
-    latent its format serves. A setting given with another value is one error. Training and validation from a store
-    both take theirs from here."""
+    latent its format serves, and for `model` the quality of the encoder that made the latents where it is not the
+    model's own (a rate-study store). A setting given with another value is one error. Training and validation from a
+    store both take theirs from here."""
     held = {"dataset": m.dataset or data.dataset or DEFAULT_DATA["dataset"], "img_size": m.img_size[0]}
     for name, value in held.items():
         given = getattr(data, name)
@@ -260,14 +261,19 @@ def store_settings(data: DataConfig, model_kwargs: dict, m: StoreManifest, store
     if model_kwargs.get("latent", latent) != latent:
         raise UsageError(f"--model-kwargs latent={model_kwargs['latent']} conflicts with --store {store}, whose "
                          f"{m.format} format serves latent={latent}: leave it out")
-    return replace(data, **held), {**model_kwargs, "latent": latent}
+    kwargs = {**model_kwargs, "latent": latent}
+    if model is not None and m.quality is not None and model_facts(model, kwargs).quality not in (None, m.quality):
+        if "quality" in model_kwargs:
+            raise UsageError(f"--model-kwargs quality={model_kwargs['quality']} conflicts with --store {store}, whose "
+                             f"latents come from a quality-{m.quality} encoder: leave it out")
+        kwargs["quality"] = m.quality
+    return replace(data, **held), kwargs
 
 def _refuse_random_default(f, weights: str):
     """A frozen encoder of a quality no shipped codec has would be random by default, and train nothing worth having:
     one error naming the weights to pass (the rate study's encoder of that quality, where it ships)."""
     if not (f.frozen_encoder and weights == "default" and f.encoder_weights(weights) == "random"): return
-    rate = asset_path("codecs") / f"ci2p-q{f.quality}.encoder.safetensors"
-    file = rate if rate.is_file() else f"FILE (its quality-{f.quality} weights)"
+    file = rate_study_encoder(f.quality) or f"FILE (its quality-{f.quality} weights)"
     raise UsageError(f"--model-kwargs quality={f.quality}: no shipped codec has quality {f.quality}, so {f.name}'s "
                      f"frozen encoder would be random: pass --encoder-weights {file}, official (CompressAI's), or "
                      "random (on purpose)")
@@ -280,7 +286,7 @@ def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> Trai
     data, kwargs, weights, recipe = cfg.data, dict(cfg.model_kwargs), cfg.encoder_weights, cfg.recipe
     if cfg.store:
         m = manifest or read_manifest(cfg.store)
-        data, kwargs = store_settings(data, kwargs, m, cfg.store)
+        data, kwargs = store_settings(data, kwargs, m, cfg.store, cfg.model_name)
         stored = m.encoder_weights  # a shipped codec's name, or a file that is here (the fingerprint decides later)
         if (
             weights == "default"

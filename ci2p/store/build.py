@@ -16,7 +16,7 @@ from ..files import read_json, save_json, save_safetensors, sha256_file
 from ..embed import CI2PStem
 from ..paths import cache_dir, create_folder
 from ..runtime import rank_and_world
-from .formats import StoreFormat, store_format
+from .formats import FORMATS, StoreFormat, store_format
 from .manifest import STORE_VERSION, StoreManifest, read_manifest
 from ..views import FlipViews, SeededViews, check_paper_views
 _logger = logging.getLogger("ci2p.store.build")  # a fixed name: the same logger when a notebook runs this code
@@ -96,9 +96,9 @@ def _check_can_build(fmt: StoreFormat, stem: CI2PStem, entropy_bottleneck, split
     if fmt.needs_entropy_model and entropy_bottleneck is None:
         raise UsageError(f"format {fmt.name!r} needs the codec's entropy model")
     if fmt.needs_medians and not torch.isfinite(stem.encoder.medians).all():
-        raise UsageError(
-            f"format {fmt.name!r} needs the codec's entropy model (its medians); these encoder weights carry none"
-        )
+        raw = ", ".join(n for n, f in FORMATS.items() if not f.needs_medians)   # those that keep the raw latent
+        raise UsageError(f"format {fmt.name!r} needs the codec's entropy model (its medians); these encoder weights "
+                         f"carry none: give a whole codec, or --format {raw} (the raw latent y)")
 
 # %% ../../nbs/lib/12c_store_build.ipynb #626fc378
 def _encode_shard(path: Path, ds, first: int, count: int, stem, fmt: StoreFormat, views: int, batch_size: int, device,

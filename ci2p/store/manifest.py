@@ -128,6 +128,8 @@ class StoreManifest:
     def dataset(self) -> str | None: return self.describe.get("dataset")
     @property
     def encoder_weights(self) -> str | None: return self.describe.get("encoder_weights")
+    @property
+    def quality(self) -> int | None: return self.describe.get("quality")   # of the encoder that made the latents
     def files(self) -> list:
         "The file records: the entropy model, then every shard of every split."
         return [self.entropy_model] + [s for sp in self.splits.values() for s in sp.shards]
