@@ -229,6 +229,10 @@ def image_splits(data: DataConfig, seed: int = 0, recipe: str = "paper", out=Non
                                   data.split_file(out) if out is not None else data.split_manifest, data.skip_broken,
                                   flip=False, image_check=data.image_check)
     if world > 1 and rank == 0: dist.barrier()
+    for name, ds, split in (("max_train_samples", tr, "training"), ("max_val_samples", va, "validation")):
+        n = getattr(data, name)
+        if n is not None and n > len(ds) and rank == 0:   # all are used: said, since the flag asked for more
+            _logger.warning(f"{flag_name(name)} {n}: the {split} split holds {len(ds)} images; all of them are used")
     return (seeded_subset(tr, data.max_train_samples, seed),
             seeded_subset(va, data.max_val_samples, seed + VAL_SUBSET_SEED_OFFSET), info)
 
