@@ -319,6 +319,10 @@ class BenchConfig:
     def __post_init__(self):   # 0 is not "the default": it is refused, as None alone means "not given"
         require_at_least_one(self, "batch_size", "steps", "num_classes", "threads", "img_size")
         require_non_negative(self, "warmup"); output_file(self.json, "--json"); output_file(self.csv, "--csv")
+        if self.json and self.csv and Path(self.json) in (Path(self.csv), Path(self.csv).with_suffix(".json")):
+            raise UsageError(f"--json {self.json} and --csv {self.csv}: --csv writes its rows and metadata to "
+                             f"{Path(self.csv).with_suffix('.json')}, which would replace the --json file; give one of "
+                             "them, or another name")
 
 def _parser(): return config_parser(BenchConfig, prog="python -m ci2p.bench")
 
