@@ -19,9 +19,18 @@ def read_idx(path):
     return raw[:4 + 4 * ndim], np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 def write_idx(path, arr):
+    "Write `arr` as a gzipped idx file, whole or not at all (a shipped asset is never left half written)."
     header = bytes([0, 0, 0x08, arr.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in arr.shape)
-    with gzip.GzipFile(path, "wb", mtime=0) as f: f.write(header + arr.astype(np.uint8).tobytes())
+    part = path.with_name(path.name + ".part")
+    with open(part, "wb") as raw, gzip.GzipFile(path.name, "wb", fileobj=raw, mtime=0) as f:   # the header names path
+        f.write(header + arr.astype(np.uint8).tobytes())
+    part.replace(path)
 
+missing = [f"{p}-{k}-idx{d}-ubyte.gz" for p in SPLITS for k, d in (("images", 3), ("labels", 1))
+           if not (SRC / f"{p}-{k}-idx{d}-ubyte.gz").is_file()]
+if missing:
+    sys.exit(f"make_demo_data.py: error: {SRC} lacks {', '.join(missing)}: install Debian's dataset-fashion-mnist, or "
+             "pass the folder that holds Fashion-MNIST's idx files")
 DST.mkdir(parents=True, exist_ok=True)
 for prefix, (name, per_class) in SPLITS.items():
     _, images = read_idx(SRC / f"{prefix}-images-idx3-ubyte.gz")
