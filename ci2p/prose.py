@@ -74,7 +74,9 @@ def provenance(meta: dict) -> str:
     git = meta.get("git") or {}
     commit = (git.get("commit") or "")[:7]
     if not commit: return "no commit recorded"
-    return f"commit `{commit}`, " + ("a clean tree" if git.get("dirty") is False else "a tree with uncommitted changes")
+    dirty = git.get("dirty")   # None: git could not tell (the tree is then not called clean, nor changed)
+    return f"commit `{commit}`, " + {False: "a clean tree", True: "a tree with uncommitted changes"}.get(
+        dirty, "its tree's state unrecorded")
 
 # %% ../nbs/lib/14_prose.ipynb #001eebad
 def table(rows, columns: dict, formats: dict | None = None) -> str:
