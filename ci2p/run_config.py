@@ -320,6 +320,7 @@ def resolve_run(cfg: TrainConfig, manifest: StoreManifest | None = None) -> Trai
         weight_decay=DEFAULT_WEIGHT_DECAY[recipe] if cfg.weight_decay is None else cfg.weight_decay,
         warmup_epochs=warmup,
         min_lr=DEFAULT_MIN_LR if cfg.min_lr is None else cfg.min_lr,
+        latent_aug=",".join(parse_latent_aug(cfg.latent_aug)),   # one spelling: 'translate, noise' is 'noise,translate'
     )
 
 # %% ../nbs/lib/06_run_config.ipynb #2ac673cb
@@ -339,6 +340,7 @@ def config_changes(recorded: dict, cfg: TrainConfig, ignore=LAUNCH_FIELDS) -> di
     `ignore`. A field added since the run was written counts as its default (e.g. latent_aug): the run still matches."""
     defaults = {f.name: (f.default if f.default is not MISSING else f.default_factory()) for f in fields(TrainConfig)}
     old = {**_flat_json({k: asdict(v) if is_dataclass(v) else v for k, v in defaults.items()}), **_flat_json(recorded)}
+    old["latent_aug"] = ",".join(parse_latent_aug(old["latent_aug"]))   # as resolve_run spells it (older: as typed)
     now = _flat_json(asdict(cfg))
     return {k: (old.get(k), v) for k, v in now.items() if k not in ignore and old.get(k) != v}
 
