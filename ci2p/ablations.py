@@ -15,7 +15,7 @@ from .paper import accuracy_verdict, resolved
 from .paths import asset_path, shown_path
 from .models import model_facts
 from .reshape import RESHAPES
-from .run_config import finished_run
+from .run_record import finished_run
 from .train import TrainConfig, train
 from .encoder import DEFAULT_ENCODER_WEIGHTS
 

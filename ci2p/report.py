@@ -137,7 +137,7 @@ def run_models(models, base: TrainConfig, out_dir, reuse: bool = False) -> dict:
     """Train each of `models` with `base` (its model and out replaced); returns {model: train() result with wall_s}.
     `reuse`: a finished run of the same configuration is read back, not retrained; `base.resume`: an unfinished one
     continues."""
-    from ci2p.run_config import finished_run
+    from ci2p.run_record import finished_run
     runs = {}
     for m in models:
         cfg = replace(

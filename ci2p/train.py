@@ -27,8 +27,8 @@ from .latent_aug import LatentAugment
 from .encoder import load_encoder_weights
 from .embed import CI2PStem, ci2p_stem
 from .models import create_with_kwargs, load_weights, model_facts, save_weights
-from .run_config import WARMUP_LR_FRACTION, TrainConfig, check_resume, refuse_unused_data, resolve_run
-from .run_config import write_run_record
+from .run_config import WARMUP_LR_FRACTION, TrainConfig, refuse_unused_data, resolve_run
+from .run_record import check_resume, write_run_record
 from .store.manifest import read_manifest
 from .store.read import EpochViews, LatentErasing
 _logger = logging.getLogger("ci2p.train")  # a fixed name: the same logger when a notebook runs this code
