@@ -21,10 +21,11 @@ import argparse, json, os, subprocess, sys, time
 from pathlib import Path
 from ci2p.checkpoints import fresh_start
 from ci2p.cli import require_at_least_one, require_non_negative, require_positive
-from ci2p.codec.photos import is_photo_manifest, training_images
+from ci2p.codec.photos import is_photo_manifest, photo_files
 from ci2p.codec.pretrain import PRETRAIN_OUTPUTS
 from ci2p.encoder import QUALITY_LAMBDA
 from ci2p.errors import UsageError
+from ci2p.images import list_images
 from ci2p.runtime import get_device
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,7 +88,10 @@ def check_args(a: argparse.Namespace) -> None:
         raise UsageError(f"--probe-steps {a.probe_steps}: a probe's rate needs at least {MIN_PROBE_STEPS} steps (two "
                          "log records after its first third)")
     get_device(a.device)        # 'cuda' on a machine without one: one line, not a failed probe
-    training_images(a.data)     # a missing folder or manifest, or no usable image: the same
+    # a missing folder or manifest, or no image: the same. Only found, not decoded or hashed: every pretrain run does
+    # that itself, and a large folder decoded here would spend the lease's minutes before the GPU starts
+    if is_photo_manifest(a.data): photo_files("train", a.data, verify=False)
+    elif not list_images(a.data): raise UsageError(f"--data {a.data} holds no image files")
 
 
 def main(argv=None):
