@@ -147,6 +147,8 @@ def validate(cfg: ValidateConfig, typed: set[str] | None = None) -> dict:
         "weights_sha256": sha256_file(weights),
         "inputs": inputs.source,
         "run_last_val_top1": run["history"][-1]["val_top1"] if run.get("history") else _last_top1(Path(cfg.checkpoint)),
+        "img_size": cfg.data.img_size,
+        "run_img_size": (run.get("config") or file_settings(weights)).get("data", {}).get("img_size"),   # None: unsaid
         "config": asdict(cfg),
         "meta": run_metadata(device),
     }
@@ -164,7 +166,9 @@ def _main(argv=None):
     parser = config_parser(ValidateConfig, prog="python -m ci2p.validate")
     r = validate(config_from_args(ValidateConfig, parser.parse_args(argv)), typed_flags(parser, argv))
     print(
-        f"{r['model']} on {r['images']} images ({r['inputs']}): top-1 {r['top1']:.2f} %, top-5 {r['top5']:.2f} %, "
+        f"{r['model']} at {r['img_size']} px"
+        + (f" (trained at {r['run_img_size']} px)" if r["run_img_size"] not in (None, r["img_size"]) else "")
+        + f" on {r['images']} images ({r['inputs']}): top-1 {r['top1']:.2f} %, top-5 {r['top5']:.2f} %, "
         f"loss {r['loss']:.4f}"
         + (
             f"; the run's last validation top-1: {r['run_last_val_top1']:.2f} %"
