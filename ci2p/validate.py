@@ -23,7 +23,7 @@ from .store.manifest import read_manifest
 from .train import autocast_context
 
 # %% auto #0
-__all__ = ['TRAINING_ONLY', 'ValidateConfig', 'file_settings', 'resolve', 'validate', 'main']
+__all__ = ['TRAINING_ONLY', 'ValidateConfig', 'file_settings', 'run_settings', 'resolve', 'validate', 'main']
 
 # %% ../nbs/lib/13_validate.ipynb #vali0006
 @dataclass
@@ -61,6 +61,10 @@ def file_settings(weights: str | Path) -> dict:
     said = (("model", meta.get("arch")), ("model_kwargs", kwargs), ("recipe", meta.get("recipe")), ("data", data))
     return {k: v for k, v in said if v}
 
+def run_settings(run: dict, weights: str | Path) -> dict:
+    "What the run says it trained, as run.json's `config`: its record `run` (run.json), else its weights file's own."
+    return run.get("config") or file_settings(weights)
+
 TRAINING_ONLY = ("max_train_samples", "views")   # data flags of the training split: validation never reads it
 
 def resolve(cfg: ValidateConfig, typed: set[str] | None = None) -> tuple[ValidateConfig, Path, dict]:
@@ -75,7 +79,7 @@ def resolve(cfg: ValidateConfig, typed: set[str] | None = None) -> tuple[Validat
         if not weights.is_file() or not (ck / "run.json").is_file():
             raise UsageError(f"{ck} is not a finished run (it needs model.safetensors and run.json)")
         run = read_json(ck / "run.json", {"config": dict})
-    rc = run.get("config") or file_settings(weights)   # a weights file written by a run says what it holds
+    rc = run_settings(run, weights)
     data = dict(rc.get("data", {}))
     unset = asdict(DataConfig.unset())
     given = {k: getattr(cfg.data, k) for k in data_given(cfg.data, typed)}
@@ -148,7 +152,7 @@ def validate(cfg: ValidateConfig, typed: set[str] | None = None) -> dict:
         "inputs": inputs.source,
         "run_last_val_top1": run["history"][-1]["val_top1"] if run.get("history") else _last_top1(Path(cfg.checkpoint)),
         "img_size": cfg.data.img_size,
-        "run_img_size": (run.get("config") or file_settings(weights)).get("data", {}).get("img_size"),   # None: unsaid
+        "run_img_size": run_settings(run, weights).get("data", {}).get("img_size"),   # None: the file does not say
         "config": asdict(cfg),
         "meta": run_metadata(device),
     }
