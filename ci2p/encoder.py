@@ -81,9 +81,11 @@ def weights_sha256(weights) -> str | None:
     return sha256_file(path) if path.is_file() else None
 
 def shipped_codecs_help() -> str:
-    "The shipped codecs' names for a command's help, the default first: one list for every command line."
+    """The shipped codecs' names for a command's help, the project's default first: one list for every command
+    line. It says "the project's default", not "the default": a flag may default to something else (`--init`: from
+    scratch) or to nothing (`evaluate --weights` is required)."""
     names = [DEFAULT_ENCODER_WEIGHTS] + [n for n in SHIPPED_CODECS if n != DEFAULT_ENCODER_WEIGHTS]
-    return ", ".join(f"'{n}'" + (" (the default)" if n == DEFAULT_ENCODER_WEIGHTS else "") for n in names)
+    return ", ".join(f"'{n}'" + (" (the project's default)" if n == DEFAULT_ENCODER_WEIGHTS else "") for n in names)
 
 def rate_study_encoder(quality: int) -> Path | None:
     """The rate study's shipped encoder of `quality` (g_a alone, without an entropy model: a `y` latent only), or None

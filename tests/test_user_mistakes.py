@@ -57,7 +57,7 @@ CASES = {
                                               "--eval-every: imgs is a folder of images, with no held-out photographs"),
     # a misspelt codec name: one line, before any image is read (these commands once read every image first)
     "a misspelt encoder codec": (["ci2p.train", "--model", "ci2p_vit_tiny", "--encoder-weights", "ci2p-q5-v9"],
-                                 "no codec 'ci2p-q5-v9': name a shipped codec ('ci2p-q5-v4' (the default)"),
+                                 "no codec 'ci2p-q5-v9': name a shipped codec ('ci2p-q5-v4' (the project's default)"),
     "a misspelt codec to evaluate": (["ci2p.codec", "evaluate", "--weights", "ci2p-q5-v9", "--data", "."],
                                      "no codec 'ci2p-q5-v9'"),
     "a misspelt codec to fine-tune": (["ci2p.codec", "pretrain", "--data", ".", "--out", "o", "--init", "ci2p-q5-v9"],
