@@ -292,9 +292,9 @@ def check_store_files(path, mode: str = "cached", manifest: StoreManifest | None
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise UsageError(
-            f"damaged latent store: {problems[0]}{more}; nothing was trained. `python -m ci2p.store verify {root}` "
-            "lists every damaged file; remove those and run the same `python -m ci2p.store build` again, which encodes "
-            "them anew"
+            f"damaged latent store: {problems[0]}{more}; nothing was read from it. "
+            f"`python -m ci2p.store verify {root}` lists every damaged file; remove those and run the same "
+            "`python -m ci2p.store build` again, which encodes them anew"
         )
     return {
         "files": len(recs),
