@@ -20,8 +20,9 @@ from .train import TrainConfig, train
 from .encoder import DEFAULT_ENCODER_WEIGHTS
 
 # %% auto #0
-__all__ = ['STUDIES', 'BANK_ARMS', 'Variant', 'variant', 'default_codecs', 'study_variants', 'run_variant', 'variant_cost',
-           'summarize', 'verdicts', 'demo_task', 'crop_task', 'bank_arm_config', 'run_bank_arm', 'plot_studies']
+__all__ = ['STUDIES', 'BANK_ARMS', 'Variant', 'variant', 'default_codecs', 'study_variants', 'variant_config', 'run_variant',
+           'variant_cost', 'summarize', 'verdicts', 'demo_task', 'crop_task', 'bank_arm_config', 'run_bank_arm',
+           'plot_studies']
 
 # %% ../nbs/lib/11_ablations.ipynb #3dac7df4
 @dataclass(frozen=True)
@@ -83,11 +84,16 @@ def study_variants(study: str, size: str = "tiny", codecs: dict | None = None, r
 def _frozen_ci2p(v: Variant) -> bool:
     return model_facts(v.model, v.kw).frozen_encoder
 
+def variant_config(v: Variant, base: TrainConfig, seed: int, out_dir) -> TrainConfig:
+    """The run of `v` with `base` and `seed`, in OUT_DIR/runs/<key>-s<seed>; `base.cache_latents` holds for a frozen
+    CI2P encoder alone (a trained encoder has no fixed latents to cache; `TrainConfig` refuses it for any other)."""
+    return replace(base, model=v.model, model_kwargs=v.kw, encoder_weights=v.encoder_weights, seed=seed,
+                   out=str(Path(out_dir) / "runs" / f"{v.key}-s{seed}"),
+                   cache_latents=base.cache_latents and _frozen_ci2p(v), resume=True)
+
 def run_variant(v: Variant, base: TrainConfig, seed: int, out_dir, reuse: bool = True) -> dict:
     "Train (or read back) `v` with `base` and `seed`; one row: final/best top-1, wall time, images/s, run folder."
-    cfg = replace(base, model=v.model, model_kwargs=v.kw, encoder_weights=v.encoder_weights, seed=seed,
-                  out=str(Path(out_dir) / "runs" / f"{v.key}-s{seed}"),
-                  cache_latents=base.cache_latents and base.recipe != "official" and _frozen_ci2p(v), resume=True)
+    cfg = variant_config(v, base, seed, out_dir)
     with warnings.catch_warnings():
         if v.encoder_weights == "random":   # the control asks for a random encoder: the model's warning adds nothing
             warnings.filterwarnings("ignore", message=".*randomly initialised.*", category=UserWarning)
