@@ -25,6 +25,7 @@ from ci2p.codec.photos import is_photo_manifest, photo_files
 from ci2p.codec.pretrain import PRETRAIN_OUTPUTS
 from ci2p.encoder import QUALITY_LAMBDA
 from ci2p.errors import UsageError
+from ci2p.files import save_json
 from ci2p.images import list_images
 from ci2p.runtime import get_device
 
@@ -146,10 +147,10 @@ def main(argv=None):
     if not a.steps and n < 1000: raise SystemExit(f"only {n} steps fit in the {left:.0f} s left: give a larger --budget-s")
     cmds = [pretrain_command(a.data, out / f"codec-q{q}", q, n, w, a.device, extra) for q in group]
     plan.update({"chosen": group, "steps": n, "workers": w, "commands": [" ".join(c[1:]) for c in cmds]})
-    (out / "plan.json").write_text(json.dumps(plan, indent=1))
+    save_json(plan, out / "plan.json", indent=1)   # atomic: a run cut off in training keeps its whole plan
     print(f"training {group} for {n} steps each ({w} crop workers each), {left:.0f} s left", flush=True)
     plan["train_wall_s"] = run_all(cmds, [out / f"codec-q{q}" / "log.txt" for q in group])
-    (out / "plan.json").write_text(json.dumps(plan, indent=1))
+    save_json(plan, out / "plan.json", indent=1)
     for q in group:
         ev = json.loads((out / f"codec-q{q}" / "metrics.json").read_text())["evals"]
         print(f"q{q}: " + ", ".join(f"{e['step']}: {e['eval_psnr']:.2f} dB @ {e['eval_bpp']:.3f}" for e in ev), flush=True)
