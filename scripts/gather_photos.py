@@ -192,6 +192,7 @@ def main(argv=None):
     p.add_argument("--manifest", default=str(MANIFEST), help="the manifest (default: ci2p/assets/photos.json)")
     p.add_argument("--write-manifest", action="store_true", help="write the manifest instead of checking against it")
     args = p.parse_args(argv)
+    from ci2p.files import atomic_write   # a gathering cut off leaves no half-written photograph or manifest
     from ci2p.paths import cache_dir
     images = Path(args.out) if args.out else cache_dir("photos"); images.mkdir(parents=True, exist_ok=True)
     debs = cache_dir("debs")
@@ -199,13 +200,16 @@ def main(argv=None):
     from PIL import Image
     for r in rows:
         dst = images / r["file"]
-        if "image" in r: r.pop("image").save(dst, format="PNG", optimize=False)
-        else: shutil.copyfile(r.pop("src"), dst)
+        with atomic_write(dst, "wb") as f:
+            if "image" in r: r.pop("image").save(f, format="PNG", optimize=False)
+            else:
+                with open(r.pop("src"), "rb") as src: shutil.copyfileobj(src, f)
         r["sha256"] = sha256(dst)
         with Image.open(dst) as im: r["width"], r["height"], r["mode"] = im.width, im.height, im.mode
     manifest = Path(args.manifest)
     if args.write_manifest:
-        manifest.write_text(json.dumps({"checked": CHECKED, "photos": rows}, indent=1) + "\n")
+        with atomic_write(manifest, "w", encoding="utf-8") as f:
+            f.write(json.dumps({"checked": CHECKED, "photos": rows}, indent=1) + "\n")
         print(f"wrote {manifest}: {sum(r['split'] == 'train' for r in rows)} train, {sum(r['split'] == 'eval' for r in rows)} eval")
         return
     if not manifest.is_file(): sys.exit(f"gather_photos: {manifest} is missing (use --write-manifest to create it)")
