@@ -36,7 +36,7 @@ _logger = logging.getLogger("ci2p.train")  # a fixed name: the same logger when 
 # %% auto #0
 __all__ = ['RUN_OUTPUTS', 'RunClock', 'save_checkpoint', 'load_checkpoint', 'build_optimizer', 'autocast_context', 'train_step',
            'epoch_seed', 'evaluate', 'build_model', 'cache_encoder', 'build_loaders', 'wrap_model', 'run_epoch',
-           'train', 'main']
+           'step_settings', 'train', 'main']
 
 # %% ../nbs/lib/06_train.ipynb #9d510400
 def _rng_state() -> dict:
@@ -282,6 +282,19 @@ def run_epoch(wrapped, loaders, epoch: int, opt, sched, step_args: dict, rank: i
     return {"epoch": epoch + 1, "train_loss": loss_sum / max(seen, 1), "val_top1": 100.0 * correct / max(n, 1),
             "lr": opt.param_groups[0]["lr"], "epoch_s": time.perf_counter() - t0, "images_per_s": seen / train_s}
 
+# %% ../nbs/lib/06_train.ipynb #stepset2
+def step_settings(recipe: str, inputs: Inputs, params, amp: str, device, grad_clip: float | None = None,
+                  latent_aug: str = "") -> dict:
+    """`train_step`'s keywords for a run reading `inputs`: its loss, Mixup/CutMix, autocast, clipping, and the
+    augmentations of the latent batch (`LatentErasing` on latents under the official recipe, `latent_aug`'s)."""
+    mixup = build_mixup(recipe, len(inputs.classes))
+    latent_mean = getattr(inputs.train, "latent_mean", None)
+    erasing = recipe == "official" and inputs.source != "images"
+    return dict(criterion=SoftTargetCrossEntropy() if mixup else nn.CrossEntropyLoss(), params=params, mixup=mixup,
+                amp_ctx=autocast_context(amp, device)[0], grad_clip=grad_clip,
+                erase=LatentErasing(latent_mean) if erasing else None,
+                augment=LatentAugment(latent_aug, latent_mean) if latent_aug else None)
+
 # %% ../nbs/lib/06_train.ipynb #59e0ddf5
 def train(cfg: TrainConfig) -> dict:
     """Train `cfg.model`; writes run.json, metrics.{csv,json}, checkpoints/, model.safetensors and result.json to
@@ -307,13 +320,7 @@ def train(cfg: TrainConfig) -> dict:
     model = build_model(num_classes=len(inputs.classes), **model_args).to(device)
     if inputs.store: check_store_model(inputs.store, model, inputs.manifest)
     params, opt, sched = build_optimizer(model, **cfg.optimizer_args(), device=device)
-    mixup = build_mixup(cfg.recipe, len(inputs.classes))
-    latent_mean = getattr(inputs.train, "latent_mean", None)
-    erasing = cfg.recipe == "official" and inputs.source != "images"
-    step_args = dict(criterion=SoftTargetCrossEntropy() if mixup else nn.CrossEntropyLoss(), params=params, mixup=mixup,
-                     amp_ctx=autocast_context(cfg.amp, device)[0], grad_clip=cfg.grad_clip,
-                     erase=LatentErasing(latent_mean) if erasing else None,
-                     augment=LatentAugment(cfg.latent_aug, latent_mean) if cfg.latent_aug else None)
+    step_args = step_settings(cfg.recipe, inputs, params, cfg.amp, device, cfg.grad_clip, cfg.latent_aug)
     start, history = 0, []
     if cfg.resume and (out / "checkpoints" / "last.json").is_file():
         start, history = load_checkpoint(out, model, opt, sched, cfg.lr, cfg.epochs, clock, inputs.classes)
