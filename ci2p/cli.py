@@ -11,8 +11,8 @@ from .errors import UsageError
 
 # %% auto #0
 __all__ = ['SEED_LIMIT', 'run_cli', 'KeyValues', 'flag_name', 'require_at_least_one', 'require_non_negative', 'require_positive',
-           'require_seed', 'arg', 'leaf_names', 'FromFlags', 'config_parser', 'command_parser', 'config_from_args',
-           'typed_flags', 'given_fields']
+           'require_seed', 'require_distinct', 'arg', 'leaf_names', 'FromFlags', 'config_parser', 'command_parser',
+           'config_from_args', 'typed_flags', 'given_fields']
 
 # %% ../nbs/lib/00_cli.ipynb #clii0006
 def run_cli(main, prog: str, argv=None):
@@ -68,6 +68,14 @@ def require_seed(settings, *names: str) -> None:
         value = getattr(settings, name)
         if value is not None and not 0 <= value < SEED_LIMIT:
             raise UsageError(f"{flag_name(name)} must be in [0, 2**32), got {value}")
+
+def require_distinct(settings, *names: str, why: str = "") -> None:
+    """One error for the first of the list fields `names` of `settings` that names a value twice (`--models names
+    vit_tiny_gap twice: give each once`), `why` added; None passes."""
+    for name in names:
+        values = getattr(settings, name) or []
+        twice = sorted({str(v) for v in values if values.count(v) > 1})
+        if twice: raise UsageError(f"{flag_name(name)} names {', '.join(twice)} twice: give each once{why}")
 
 
 # %% ../nbs/lib/00_cli.ipynb #20612004

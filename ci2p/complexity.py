@@ -10,7 +10,7 @@ import timm
 import torch
 import torch.nn as nn
 from timm.models import get_deprecated_models
-from .cli import arg, config_from_args, config_parser, flag_name, require_at_least_one, run_cli
+from .cli import arg, config_from_args, config_parser, require_at_least_one, require_distinct, run_cli
 from .errors import UsageError
 from .files import output_file, save_json
 from .models import MODEL_FACTS   # importing ci2p.models registers the models
@@ -111,9 +111,7 @@ class ComplexityConfig:
     def __post_init__(self):
         require_at_least_one(self, "img_sizes")   # timm's own message is a traceback
         output_file(self.json, "--json")
-        for name in ("models", "img_sizes"):   # a count does not vary: a name twice is a slip (its rows twice)
-            twice = sorted({str(v) for v in getattr(self, name) if getattr(self, name).count(v) > 1})
-            if twice: raise UsageError(f"{flag_name(name)} names {', '.join(twice)} twice: give each once")
+        require_distinct(self, "models", "img_sizes")   # a count does not vary: a name twice is a slip (its rows twice)
 
 def _main(argv=None):
     args = config_from_args(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse, json, os, subprocess, sys, time
 from pathlib import Path
 from ci2p.checkpoints import fresh_start
-from ci2p.cli import require_at_least_one, require_non_negative, require_positive
+from ci2p.cli import require_at_least_one, require_distinct, require_non_negative, require_positive
 from ci2p.codec.photos import is_photo_manifest, photo_files
 from ci2p.codec.pretrain import PRETRAIN_OUTPUTS
 from ci2p.encoder import QUALITY_LAMBDA
@@ -79,9 +79,8 @@ def check_args(a: argparse.Namespace) -> None:
     require_positive(a, "budget_s", "rate_margin")
     unknown = [q for q in a.qualities if q not in QUALITY_LAMBDA]
     if unknown: raise UsageError(f"--qualities {unknown[0]}: the qualities are {sorted(QUALITY_LAMBDA)}")
-    twice = sorted({q for q in a.qualities if a.qualities.count(q) > 1})
-    if twice:   # two runs at once in one OUT/codec-qQ would write over each other
-        raise UsageError(f"--qualities names {twice[0]} twice: each quality is one run, in OUT/codec-q{twice[0]}")
+    # two runs at once in one OUT/codec-qQ would write over each other
+    require_distinct(a, "qualities", why=" (each quality is one run, in OUT/codec-qQ)")
     if a.rate_margin > 1: raise UsageError(f"--rate-margin must be in (0, 1], got {a.rate_margin}")
     if a.steps is None and a.reserve_s >= a.budget_s:
         raise UsageError(f"--reserve-s {a.reserve_s:g} leaves nothing of --budget-s {a.budget_s:g} to train in")
