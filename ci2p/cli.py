@@ -4,15 +4,15 @@
 
 # %% ../nbs/lib/00_cli.ipynb #clii0003
 from __future__ import annotations
-import argparse, dataclasses, math, sys, types, typing
+import argparse, dataclasses, math, multiprocessing, os, runpy, subprocess, sys, tempfile, traceback, types, typing
 from dataclasses import MISSING, field, fields, is_dataclass
 from timm.utils import ParseKwargs
 from .errors import UsageError
 
 # %% auto #0
-__all__ = ['SEED_LIMIT', 'run_cli', 'KeyValues', 'flag_name', 'require_at_least_one', 'require_non_negative', 'require_positive',
-           'require_seed', 'require_distinct', 'arg', 'leaf_names', 'FromFlags', 'config_parser', 'command_parser',
-           'config_from_args', 'typed_flags', 'given_fields']
+__all__ = ['SEED_LIMIT', 'run_cli', 'run_command', 'KeyValues', 'flag_name', 'require_at_least_one', 'require_non_negative',
+           'require_positive', 'require_seed', 'require_distinct', 'arg', 'leaf_names', 'FromFlags', 'config_parser',
+           'command_parser', 'config_from_args', 'typed_flags', 'given_fields']
 
 # %% ../nbs/lib/00_cli.ipynb #clii0006
 def run_cli(main, prog: str, argv=None):
@@ -24,6 +24,44 @@ def run_cli(main, prog: str, argv=None):
     except UsageError as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         raise SystemExit(2) from None
+
+# %% ../nbs/lib/00_cli.ipynb #8da4d27c
+def _command_child(args: list, env: dict | None, cwd, out: str, err: str) -> None:
+    "In the forked child: `python -m ARGS` with `env` in `cwd`, stdout and stderr into the files `out` and `err`."
+    if env is not None: os.environ.clear(); os.environ.update(env)
+    tempfile.tempdir = None                                   # tempfile reads $TMPDIR again
+    if cwd is not None: os.chdir(cwd)
+    for fd, path in ((1, out), (2, err)):
+        with open(path, "w") as f: os.dup2(f.fileno(), fd)
+    sys.stdout, sys.stderr = (os.fdopen(fd, "w", buffering=1, closefd=False) for fd in (1, 2))   # not a notebook's
+    for marker in ("ps1", "ps2"):   # not an interactive session: the commands' `__main__` guards let them run
+        if hasattr(sys, marker): delattr(sys, marker)
+    sys.modules.pop("ipykernel", None)
+    sys.argv, code = list(args), 0                            # runpy sets argv[0] to the module's file
+    try: runpy.run_module(args[0], run_name="__main__", alter_sys=True)
+    except SystemExit as e:                                   # what Python does with sys.exit(code)
+        if e.code is None or isinstance(e.code, int): code = e.code or 0
+        else: print(e.code, file=sys.stderr); code = 1
+    except BaseException: traceback.print_exc(); code = 1
+    for stream in (sys.stdout, sys.stderr):
+        if not stream.closed: stream.flush()                  # a command may close its own (json.tool does)
+    sys.exit(code)
+
+def run_command(args: list, env: dict | None = None, cwd=None, timeout: float = 600) -> subprocess.CompletedProcess:
+    """`python -m ARGS` (`args[0]` the module) in a child forked from this process, with `env` (default: this
+    process's) in `cwd`: as `subprocess.run(..., capture_output=True, text=True)` gives it; `TimeoutExpired` after
+    `timeout` seconds, the child killed."""
+    args = [str(a) for a in args]
+    sys.stdout.flush(); sys.stderr.flush()
+    with tempfile.TemporaryDirectory(prefix="ci2p-cmd-") as logs:
+        out, err = os.path.join(logs, "out"), os.path.join(logs, "err")
+        child = multiprocessing.get_context("fork").Process(target=_command_child, args=(args, env, cwd, out, err))
+        child.start(); child.join(timeout)
+        if child.is_alive():
+            child.kill(); child.join()
+            raise subprocess.TimeoutExpired([sys.executable, "-m", *args], timeout)
+        said = [open(f).read() if os.path.exists(f) else "" for f in (out, err)]
+    return subprocess.CompletedProcess([sys.executable, "-m", *args], child.exitcode, *said)
 
 # %% ../nbs/lib/00_cli.ipynb #00183a29
 class KeyValues(ParseKwargs):
