@@ -80,7 +80,7 @@ def _frozen_encoders(model: nn.Module) -> list[str]:
 def flop_costs(name: str, img_size: int, num_classes: int = 10) -> dict:
     "GFLOPs per image: `gflops` (forward), `frozen_gflops` (frozen encoder), and the cost of each of STEP_KINDS."
     model = create(name, num_classes=num_classes, img_size=img_size)
-    total, by = fvcore_counts(model, img_size)
+    total, by, _ = fvcore_counts(model, img_size)
     wrapped, frozen = total / 1e9, sum(by[n] for n in _frozen_encoders(model)) / 1e9
     trained = wrapped - frozen
     return {"gflops": wrapped, "frozen_gflops": frozen, "train": frozen + 3 * trained, "train_cached": 3 * trained,

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import logging, sys, warnings
 from dataclasses import dataclass
+from typing import NamedTuple
 import timm
 import torch
 import torch.nn as nn
@@ -16,8 +17,9 @@ from .files import output_file, save_json
 from .models import MODEL_FACTS   # importing ci2p.models registers the models
 
 # %% auto #0
-__all__ = ['PAPER_MODELS', 'check_model_name', 'create', 'set_fused_attn', 'backbone_params', 'fvcore_counts', 'fvcore_gflops',
-           'torch_gmacs', 'model_complexity', 'component_gflops', 'complexity_table', 'ComplexityConfig', 'main']
+__all__ = ['PAPER_MODELS', 'check_model_name', 'create', 'set_fused_attn', 'backbone_params', 'FlopCounts', 'fvcore_counts',
+           'fvcore_gflops', 'torch_gmacs', 'model_complexity', 'component_gflops', 'complexity_table',
+           'ComplexityConfig', 'main']
 
 # %% ../nbs/lib/09_complexity.ipynb #0edf42bf
 PAPER_MODELS = ("vit_base_gap", "ci2p_vit_base", "ci2p_vit_base_ds", "vit_base_p32_gap")  # ViT-B/16 first
@@ -47,49 +49,59 @@ def backbone_params(model: nn.Module) -> int:
     "Parameters without the classification head."
     return sum(p.numel() for n, p in model.named_parameters() if not n.startswith("head."))
 
-def fvcore_counts(model: nn.Module, img_size: int, attention: bool = True) -> tuple[int, dict]:
-    """fvcore FLOPs (1 multiply-add = 1 FLOP) at batch 1 in eval mode: (total, per module); `attention=False` skips the
-    attention matmuls."""
+class FlopCounts(NamedTuple):
+    "fvcore's FLOPs of one forward pass: the total, per module, and the attention matmuls' part of the total."
+    total: int
+    by_module: dict
+    attention: int
+
+def fvcore_counts(model: nn.Module, img_size: int) -> FlopCounts:
+    """fvcore FLOPs (1 multiply-add = 1 FLOP) at batch 1 in eval mode, fused attention off so that fvcore sees the
+    attention matmuls; they are the models' only `matmul`s, so `total - attention` leaves attention out."""
     with warnings.catch_warnings():   # fvcore scripts a focal loss on import: a deprecation of torch.jit, not of ours
         warnings.filterwarnings("ignore", message=r".*torch\.jit\.script. is deprecated", category=FutureWarning)
         from fvcore.nn import FlopCountAnalysis
     logging.getLogger("fvcore").setLevel(logging.ERROR)
-    set_fused_attn(model.eval(), enabled=not attention)  # fvcore does not see inside F.scaled_dot_product_attention
-    with torch.no_grad():
-        fca = FlopCountAnalysis(model, torch.zeros(1, 3, img_size, img_size))
-        fca.unsupported_ops_warnings(False); fca.uncalled_modules_warnings(False)
-        total, by = fca.total(), fca.by_module()
-    set_fused_attn(model, enabled=True)
-    return total, by
+    set_fused_attn(model.eval(), enabled=False)  # fvcore does not see inside F.scaled_dot_product_attention
+    try:
+        with torch.no_grad():
+            fca = FlopCountAnalysis(model, torch.zeros(1, 3, img_size, img_size))
+            fca.unsupported_ops_warnings(False); fca.uncalled_modules_warnings(False)
+            return FlopCounts(fca.total(), fca.by_module(), fca.by_operator().get("matmul", 0))   # one trace for all
+    finally: set_fused_attn(model, enabled=True)
 
 def fvcore_gflops(model: nn.Module, img_size: int, attention: bool = True) -> float:
-    "fvcore GFLOPs at batch 1; `attention=False` skips the attention matmuls like the paper's tools."
-    return fvcore_counts(model, img_size, attention)[0] / 1e9
+    "fvcore GFLOPs at batch 1; `attention=False` leaves the attention matmuls out like the paper's tools."
+    c = fvcore_counts(model, img_size)
+    return (c.total if attention else c.total - c.attention) / 1e9
 
 # %% ../nbs/lib/09_complexity.ipynb #6845f91f
 def torch_gmacs(model: nn.Module, img_size: int) -> float:
-    "Multiply-adds (GMACs) from torch.utils.flop_counter (matmuls and convs; its FLOPs halved), attention unfused."
+    """Multiply-adds (GMACs) from torch.utils.flop_counter (matmuls and convs; its FLOPs halved), attention unfused;
+    counted on fake tensors (shapes, no arithmetic)."""
+    from torch._subclasses.fake_tensor import FakeTensorMode
     from torch.utils.flop_counter import FlopCounterMode
     set_fused_attn(model.eval(), False)  # CPU SDPA kernels are not counted by FlopCounterMode either
-    with torch.no_grad(), FlopCounterMode(display=False) as fc:
-        model(torch.zeros(1, 3, img_size, img_size))
-    set_fused_attn(model, True)
+    try:
+        with torch.no_grad(), FakeTensorMode(allow_non_fake_inputs=True), FlopCounterMode(display=False) as fc:
+            model(torch.zeros(1, 3, img_size, img_size))
+    finally: set_fused_attn(model, True)
     return fc.get_total_flops() / 2 / 1e9
 
 # %% ../nbs/lib/09_complexity.ipynb #45e72568
 def model_complexity(name: str, img_size: int = 256) -> dict:
     "One row of the tables: parameters (backbone, +10, +1000-class head) and GFLOPs with/without attention."
     model = create(name, num_classes=0, img_size=img_size)
-    p = backbone_params(model); d = model.num_features
+    p = backbone_params(model); d = model.num_features; c = fvcore_counts(model, img_size)
     return {"model": name, "img_size": img_size, "params_m": p / 1e6, "params_10_m": (p + 10 * d + 10) / 1e6,
-            "params_1000_m": (p + 1000 * d + 1000) / 1e6, "gflops": fvcore_gflops(model, img_size, True),
-            "gflops_no_attn": fvcore_gflops(model, img_size, False), "gmacs_torch": torch_gmacs(model, img_size),
+            "params_1000_m": (p + 1000 * d + 1000) / 1e6, "gflops": c.total / 1e9,
+            "gflops_no_attn": (c.total - c.attention) / 1e9, "gmacs_torch": torch_gmacs(model, img_size),
             "tokens": getattr(getattr(model, "patch_embed", None), "num_patches", None)}
 
 def component_gflops(name: str = "ci2p_vit_base", img_size: int = 256) -> dict:
     """fvcore GFLOPs (attention counted) of the top-level parts of a CI2P-ViT: encoder (and its GDN), PatchReshape,
     blocks."""
-    total, by = fvcore_counts(create(name, num_classes=0, img_size=img_size), img_size)
+    total, by, _ = fvcore_counts(create(name, num_classes=0, img_size=img_size), img_size)
     g_a = "patch_embed.stem.encoder.g_a"
     return {"g_a": by[g_a] / 1e9, "g_a_gdn": sum(by[f"{g_a}.{i}"] for i in (1, 3, 5)) / 1e9,
             "patch_reshape": by["patch_embed.reshape"] / 1e9, "blocks": by["blocks"] / 1e9, "total": total / 1e9}
