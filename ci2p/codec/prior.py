@@ -22,8 +22,8 @@ from ..runtime import get_device
 _logger = logging.getLogger("ci2p.codec.prior")  # a fixed name: the same logger when a notebook runs this code
 
 # %% auto #0
-__all__ = ['SYMBOL_RADIUS', 'PRIOR_PARAMETERS', 'PRIOR_OUTPUTS', 'symbol_histogram', 'prior_bits', 'fit_prior',
-           'RefitPriorConfig', 'refit_prior']
+__all__ = ['SYMBOL_RADIUS', 'PRIOR_PARAMETERS', 'TAIL_SEARCH_RADIUS', 'PRIOR_OUTPUTS', 'symbol_histogram', 'prior_bits',
+           'fit_prior', 'RefitPriorConfig', 'refit_prior']
 
 # %% ../../nbs/lib/02c_codec_prior.ipynb #c78f3caa
 SYMBOL_RADIUS = 256  # symbols counted in [-256, 256] about each channel's median (a rarer, wider one at the edge)
@@ -57,6 +57,7 @@ def prior_bits(eb, hist: torch.Tensor) -> torch.Tensor:
     return -(hist * torch.log2(lik[:, 0])).sum()
 
 PRIOR_PARAMETERS = ("matrices", "biases", "factors")  # CompressAI's density; the quantiles hold the medians and tails
+TAIL_SEARCH_RADIUS = 1e5   # CompressAI's bisection looks for each channel's tails in [-1e5, 1e5] (its default)
 
 def fit_prior(
     codec: FactorizedPrior, hist: torch.Tensor, steps: int = 2000, lr: float = 1e-3, log_every: int = 100
@@ -74,16 +75,21 @@ def fit_prior(
                 curve.append({"step": step, "bits_per_position": loss.item(), "bpp": loss.item() / CODEC_STRIDE ** 2})
             if step == steps: break
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+    def astray(why):
+        bits = " -> ".join(f"{r['bits_per_position']:.1f}" for r in (curve[0], curve[-1]))
+        return Diverged(f"the refit prior cannot be coded ({why}): its fit at lr {lr} went astray (bits per position "
+                        f"{bits}); try a lower --lr")
     with torch.no_grad():
         medians = eb.quantiles[:, :, 1].clone()
-        eb._update_quantiles()             # the tails of the new density (CompressAI's bisection) ...
-        eb.quantiles[:, :, 1] = medians    # ... around the medians g_s was trained with
+        eb._update_quantiles(search_radius=TAIL_SEARCH_RADIUS)   # the new density's tails (CompressAI's bisection) ...
+        eb.quantiles[:, :, 1] = medians                           # ... around the medians g_s was trained with
+    lost = int((eb.quantiles[:, 0, [0, 2]].abs() >= (1 - 1e-3) * TAIL_SEARCH_RADIUS).any(1).sum())
+    if lost:   # no tail within the bisection's range: tables of 200,000 entries a channel, minutes to fail in update()
+        raise astray(f"the tails of {lost} of {eb.channels} channels reach the bisection's bound, "
+                     f"{TAIL_SEARCH_RADIUS:.0e}")
     try: codec.update(force=True)
     except torch.cuda.OutOfMemoryError: raise   # a machine's limit, not the fit's
-    except (RuntimeError, ValueError) as e:   # a density gone astray: tails at the bisection's bounds, tables too long
-        bits = " -> ".join(f"{r['bits_per_position']:.1f}" for r in (curve[0], curve[-1]))
-        raise Diverged(f"the refit prior cannot be coded ({e}): its fit at lr {lr} went astray (bits per position "
-                       f"{bits}); try a lower --lr") from None
+    except (RuntimeError, ValueError) as e: raise astray(e) from None   # tails in range, tables still too long
     return curve
 
 # %% ../../nbs/lib/02c_codec_prior.ipynb #e7d8e114
