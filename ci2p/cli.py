@@ -10,9 +10,9 @@ from timm.utils import ParseKwargs
 from .errors import UsageError
 
 # %% auto #0
-__all__ = ['SEED_LIMIT', 'run_cli', 'run_command', 'KeyValues', 'flag_name', 'require_at_least_one', 'require_non_negative',
-           'require_positive', 'require_seed', 'require_distinct', 'arg', 'leaf_names', 'FromFlags', 'config_parser',
-           'command_parser', 'config_from_args', 'typed_flags', 'given_fields']
+__all__ = ['SEED_LIMIT', 'run_cli', 'run_as_main', 'run_command', 'KeyValues', 'flag_name', 'require_at_least_one',
+           'require_non_negative', 'require_positive', 'require_seed', 'require_distinct', 'arg', 'leaf_names',
+           'FromFlags', 'config_parser', 'command_parser', 'config_from_args', 'typed_flags', 'given_fields']
 
 # %% ../nbs/lib/00_cli.ipynb #clii0006
 def run_cli(main, prog: str, argv=None):
@@ -26,6 +26,21 @@ def run_cli(main, prog: str, argv=None):
         raise SystemExit(2) from None
 
 # %% ../nbs/lib/00_cli.ipynb #8da4d27c
+def run_as_main(args: list) -> int:
+    """`python -m ARGS` in this process, as the interpreter would run it: `runpy.run_module` (the function behind `-m`)
+    with `sys.argv` set, and the exit status Python gives (0; `sys.exit`'s code; 1 after printing a traceback, or a
+    `sys.exit` value that is no number). The process is no interactive session from here on."""
+    for marker in ("ps1", "ps2"):   # the markers of one, which the commands' `__main__` guards read, are dropped
+        if hasattr(sys, marker): delattr(sys, marker)
+    sys.modules.pop("ipykernel", None)
+    sys.argv = [str(a) for a in args]                         # runpy sets argv[0] to the module's file
+    try: runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+    except SystemExit as e:                                   # what Python does with sys.exit(code)
+        if e.code is None or isinstance(e.code, int): return e.code or 0
+        print(e.code, file=sys.stderr); return 1
+    except BaseException: traceback.print_exc(); return 1
+    return 0
+
 def _command_child(args: list, env: dict | None, cwd, out: str, err: str) -> None:
     "In the forked child: `python -m ARGS` with `env` in `cwd`, stdout and stderr into the files `out` and `err`."
     if env is not None: os.environ.clear(); os.environ.update(env)
@@ -34,15 +49,7 @@ def _command_child(args: list, env: dict | None, cwd, out: str, err: str) -> Non
     for fd, path in ((1, out), (2, err)):
         with open(path, "w") as f: os.dup2(f.fileno(), fd)
     sys.stdout, sys.stderr = (os.fdopen(fd, "w", buffering=1, closefd=False) for fd in (1, 2))   # not a notebook's
-    for marker in ("ps1", "ps2"):   # not an interactive session: the commands' `__main__` guards let them run
-        if hasattr(sys, marker): delattr(sys, marker)
-    sys.modules.pop("ipykernel", None)
-    sys.argv, code = list(args), 0                            # runpy sets argv[0] to the module's file
-    try: runpy.run_module(args[0], run_name="__main__", alter_sys=True)
-    except SystemExit as e:                                   # what Python does with sys.exit(code)
-        if e.code is None or isinstance(e.code, int): code = e.code or 0
-        else: print(e.code, file=sys.stderr); code = 1
-    except BaseException: traceback.print_exc(); code = 1
+    code = run_as_main(args)
     for stream in (sys.stdout, sys.stderr):
         if not stream.closed: stream.flush()                  # a command may close its own (json.tool does)
     sys.exit(code)

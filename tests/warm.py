@@ -10,19 +10,17 @@ test gives, its output goes to two files, and what it made for the length of its
 
 - `run_notebook`: nbdev's own `test_nb` runs the notebook with the arguments `nbdev_test` gives it (the skip flags
   from settings.ini, the forced flags, the project root on `sys.path`, the notebooks' folder as working directory).
-- `run_module`: `runpy.run_module(name, run_name="__main__")`, the function behind `python -m name`, with `sys.argv`
-  as the shell would set it; its exit status is what `python -m` would return (an uncaught exception prints its
-  traceback and gives 1). What the modules print while being imported was printed once, by the server.
+- `run_module`: `ci2p.cli.run_as_main`: `runpy.run_module(name, run_name="__main__")`, the function behind
+  `python -m name`, with `sys.argv` as the shell would set it; its exit status is what `python -m` would return (an
+  uncaught exception prints its traceback and gives 1). What the modules print while being imported was printed once, by the server.
 """
 import atexit
 import multiprocessing as mp
 import multiprocessing.forkserver
 import multiprocessing.util
 import os
-import runpy
 import sys
 import tempfile
-import traceback
 from pathlib import Path
 
 PRELOAD = ["torch", "timm", "compressai", "ci2p", "ci2p.train", "ci2p.codec.cli", "ci2p.store.cli", "nbdev.test",
@@ -74,16 +72,9 @@ def _notebook(nb: str, force_flags: str, root: str, env: dict, stdout: str, stde
 
 
 def _module(args: list, env: dict, cwd: str, stdout: str, stderr: str) -> None:
+    from ci2p.cli import run_as_main                          # the one rule for running `python -m ARGS` in a process
     _enter(env, cwd, stdout, stderr)
-    code = 0
-    sys.argv = list(args)                                     # runpy sets argv[0] to the module's file
-    try: runpy.run_module(args[0], run_name="__main__", alter_sys=True)
-    except SystemExit as e:                                   # what Python does with sys.exit(code)
-        if e.code is None or isinstance(e.code, int): code = e.code or 0
-        else: print(e.code, file=sys.stderr); code = 1
-    except BaseException:
-        traceback.print_exc(); code = 1
-    _leave(code)
+    _leave(run_as_main(args))
 
 
 def _run(ctx, target, args: tuple, logs: Path, name: str, timeout: float):
