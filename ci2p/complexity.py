@@ -57,7 +57,8 @@ class FlopCounts(NamedTuple):
 
 def fvcore_counts(model: nn.Module, img_size: int) -> FlopCounts:
     """fvcore FLOPs (1 multiply-add = 1 FLOP) at batch 1 in eval mode, fused attention off so that fvcore sees the
-    attention matmuls; they are the models' only `matmul`s, so `total - attention` leaves attention out."""
+    attention matmuls: `attention` counts the `matmul`s inside timm's attention layers, so `total - attention` is the
+    count without them."""
     with warnings.catch_warnings():   # fvcore scripts a focal loss on import: a deprecation of torch.jit, not of ours
         warnings.filterwarnings("ignore", message=r".*torch\.jit\.script. is deprecated", category=FutureWarning)
         from fvcore.nn import FlopCountAnalysis
@@ -67,7 +68,9 @@ def fvcore_counts(model: nn.Module, img_size: int) -> FlopCounts:
         with torch.no_grad():
             fca = FlopCountAnalysis(model, torch.zeros(1, 3, img_size, img_size))
             fca.unsupported_ops_warnings(False); fca.uncalled_modules_warnings(False)
-            return FlopCounts(fca.total(), fca.by_module(), fca.by_operator().get("matmul", 0))   # one trace for all
+            ops = fca.by_module_and_operator()                  # one trace for all three
+            attention = sum(ops[n].get("matmul", 0) for n, m in model.named_modules() if hasattr(m, "fused_attn"))
+            return FlopCounts(fca.total(), fca.by_module(), attention)
     finally: set_fused_attn(model, enabled=True)
 
 def fvcore_gflops(model: nn.Module, img_size: int, attention: bool = True) -> float:
