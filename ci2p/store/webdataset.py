@@ -4,7 +4,7 @@
 
 # %% ../../nbs/lib/12d_store_webdataset.ipynb #e554ef51
 from __future__ import annotations
-import json, os, random, shutil
+import json, os, random, re, shutil
 from dataclasses import replace
 from itertools import islice
 from pathlib import Path
@@ -20,7 +20,7 @@ from .manifest import FileRecord, ShardRecord, StoreManifest, read_manifest
 from .read import epoch_views, map_shard
 
 # %% auto #0
-__all__ = ['export_webdataset', 'WebDatasetLatents']
+__all__ = ['EXPORT_FILE', 'export_webdataset', 'WebDatasetLatents']
 
 # %% ../../nbs/lib/12d_store_webdataset.ipynb #d926b506
 def _tar_samples(t: dict, s, views: int, ext: str):
@@ -42,12 +42,20 @@ def _export_shard(src: Path, f: Path, s, views: int, ext: str) -> ShardRecord:
     os.replace(part, f)
     return ShardRecord(f.name, s.first, s.count, f.stat().st_size, sha256_file(f), itemsize=int(t["itemsize"][0]))
 
+EXPORT_FILE = re.compile(r"manifest\.json|entropy_model\.safetensors|\w+-\d{5}\.tar")   # all an export writes
+
 def _check_export_folder(root: Path, out: Path) -> None:
     """Refuse an `out` whose manifest the export would write over: the store itself (or a folder inside it), another
-    store, or the export of another store. An earlier export of this store is written anew."""
+    store, or the export of another store; and one that holds files an export never writes, which would end up beside
+    its shards. An earlier export of this store, or what an interrupted one left, is written anew."""
     if out.resolve() == root.resolve() or root.resolve() in out.resolve().parents:
         raise UsageError(f"{out} is the store {root} or a folder in it: export to a folder of its own")
-    if not (out / "manifest.json").is_file(): return
+    if not (out / "manifest.json").is_file():
+        strangers = sorted(p.name for p in out.iterdir() if not EXPORT_FILE.fullmatch(p.name)) if out.is_dir() else []
+        if strangers:
+            raise UsageError(f"{out} holds files an export does not write ({', '.join(strangers[:3])}"
+                             f"{', ...' if len(strangers) > 3 else ''}): export to an empty folder")
+        return
     held = read_manifest(out)   # one that is not a store's manifest is refused by name here
     source = (held.exported_from or {}).get("store")
     if held.container != "webdataset" or source is None or Path(source).resolve() != root.resolve():
