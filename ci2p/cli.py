@@ -6,6 +6,7 @@
 from __future__ import annotations
 import argparse, dataclasses, math, multiprocessing, os, runpy, subprocess, sys, tempfile, traceback, types, typing
 from dataclasses import MISSING, field, fields, is_dataclass
+from pathlib import Path
 from timm.utils import ParseKwargs
 from .errors import UsageError
 
@@ -67,7 +68,7 @@ def run_command(args: list, env: dict | None = None, cwd=None, timeout: float = 
         if child.is_alive():
             child.kill(); child.join()
             raise subprocess.TimeoutExpired([sys.executable, "-m", *args], timeout)
-        said = [open(f).read() if os.path.exists(f) else "" for f in (out, err)]
+        said = [Path(f).read_text() if os.path.exists(f) else "" for f in (out, err)]   # none: the child died first
     return subprocess.CompletedProcess([sys.executable, "-m", *args], child.exitcode, *said)
 
 # %% ../nbs/lib/00_cli.ipynb #00183a29
