@@ -145,14 +145,16 @@ def main(argv=None):
     group, w, n = choice
     if not a.steps and n < 1000: raise SystemExit(f"only {n} steps fit in the {left:.0f} s left: give a larger --budget-s")
     cmds = [pretrain_command(a.data, out / f"codec-q{q}", q, n, w, a.device, extra) for q in group]
-    plan.update({"chosen": group, "steps": n, "workers": w, "commands": [" ".join(c[1:]) for c in cmds]})
+    plan.update({"chosen": group, "steps": n, "workers": w, "seconds_left": left,   # the plan's inputs, to check it
+                 "commands": [" ".join(c[1:]) for c in cmds]})
     save_json(plan, out / "plan.json", indent=1)   # atomic: a run cut off in training keeps its whole plan
     print(f"training {group} for {n} steps each ({w} crop workers each), {left:.0f} s left", flush=True)
     plan["train_wall_s"] = run_all(cmds, [out / f"codec-q{q}" / "log.txt" for q in group])
     save_json(plan, out / "plan.json", indent=1)
     for q in group:
         ev = json.loads((out / f"codec-q{q}" / "metrics.json").read_text())["evals"]
-        print(f"q{q}: " + ", ".join(f"{e['step']}: {e['eval_psnr']:.2f} dB @ {e['eval_bpp']:.3f}" for e in ev), flush=True)
+        curve = ", ".join(f"{e['step']}: {e['eval_psnr']:.2f} dB @ {e['eval_bpp']:.3f}" for e in ev)
+        print(f"q{q}: {curve or 'no held-out curve (--data is a folder of images; a photo manifest has one)'}", flush=True)
     print(f"done in {time.time() - t0:.0f} s", flush=True)
 
 

@@ -40,6 +40,7 @@ def test_fixed_steps_run_on_cpu(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     plan = json.loads((out / "plan.json").read_text())
     assert plan["chosen"] == [1, 3] and plan["steps"] == 4 and plan["probes"] == {}
+    assert "q3: no held-out curve" in r.stdout, r.stdout   # a folder of images has none: said, not an empty line
     assert all("--steps 4" in c and "--crop 32" in c for c in plan["commands"]) and "--quality 3" in plan["commands"][1]
     for q in (1, 3):
         m = json.loads((out / f"codec-q{q}" / "metrics.json").read_text())
