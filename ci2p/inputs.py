@@ -86,7 +86,7 @@ def store_inputs(store, data: DataConfig, seed: int, recipe: str, flip: bool, ve
                      "latent-domain erasing and Mixup/CutMix, without the pixel augmentations of an augmentation bank")
     checked = check_store_files(store, verify, m)
     split = {"store": str(store), **m.describe.get("split", {})}
-    if m.container == "webdataset":
+    if m.is_export:
         rank, world = rank_and_world()
         kw = dict(seed=seed, rank=rank, world=world, workers=data.workers, manifest=m)
         return Inputs(WebDatasetLatents(store, "train", flip=flip, **kw),

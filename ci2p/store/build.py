@@ -74,9 +74,10 @@ def _found_plan(out: Path, plan: dict) -> dict | None:
     """What the store in `out` was planned as: its manifest's beginning when it is finished (a `plan.json` may be gone,
     and the manifest is what readers trust), else its `plan.json`; None for neither. A WebDataset export is refused."""
     if (out / "manifest.json").is_file():
-        m = read_manifest(out).to_dict()
-        if m.get("container"):
-            raise UsageError(f"{out} holds a {m['container']} export, not a store to build: choose another --out")
+        held = read_manifest(out)
+        if held.is_export:
+            raise UsageError(f"{out} holds a {held.container} export, not a store to build: choose another --out")
+        m = held.to_dict()
         splits = {n: {k: sp[k] for k in ("count", "views", "samples")} for n, sp in m["splits"].items()}
         return {**{k: m.get(k) for k in plan}, "splits": splits}
     return read_json(out / "plan.json") if (out / "plan.json").is_file() else None

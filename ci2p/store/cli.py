@@ -20,7 +20,7 @@ from ..provenance import run_metadata
 from ..runtime import check_worker_tmpdir, rank_and_world, setup_distributed
 from .build import build_store, verify_store
 from .formats import DEFAULT_FORMAT, FORMATS, store_format
-from .manifest import StoreManifest, read_manifest
+from .manifest import WEBDATASET, StoreManifest, read_manifest
 from .webdataset import export_webdataset
 from ..views import SeededViews, check_paper_views
 
@@ -81,7 +81,7 @@ class ExportConfig:
     "Write a yhat-zstd store as tar shards of another engine."
     store: str = arg(help="the store folder", positional=True)
     out: str = arg(help="the folder for the tar shards and their manifest", positional=True)
-    to: str = arg("webdataset", "the container to write", choices=("webdataset",))
+    to: str = arg(WEBDATASET, "the container to write", choices=(WEBDATASET,))
 
 COMMANDS = {"build": (StoreConfig, "encode a dataset's views into a store"),
             "verify": (VerifyConfig, "check every file of a store against its manifest"),

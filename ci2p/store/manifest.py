@@ -13,10 +13,11 @@ from ..files import read_json, save_json
 from .formats import StoreFormat, store_format
 
 # %% auto #0
-__all__ = ['STORE_VERSION', 'FileRecord', 'ShardRecord', 'SplitRecord', 'StoreManifest', 'read_manifest']
+__all__ = ['STORE_VERSION', 'WEBDATASET', 'FileRecord', 'ShardRecord', 'SplitRecord', 'StoreManifest', 'read_manifest']
 
 # %% ../../nbs/lib/12a_store_manifest.ipynb #669ebc74
 STORE_VERSION = 2
+WEBDATASET = "webdataset"   # the one container a store is exported to (`ci2p.store.webdataset`)
 
 _PLAIN = {int: {int}, float: {float, int}, str: {str}}   # the JSON types a list of these may hold
 
@@ -117,13 +118,15 @@ class StoreManifest:
     describe: dict = field(default_factory=dict)    # free-form provenance: dataset, data_dir, split, encoder_weights...
     build_s: float | None = None
     world_size: int | None = None
-    container: str | None = None                    # "webdataset" for an export
+    container: str | None = None                    # WEBDATASET for an export, None for a store
     exported_from: dict | None = None
 
     @property
     def fmt(self) -> StoreFormat: return store_format(self.format)
     @property
     def is_bank(self) -> bool: return self.view_recipe == "official"   # K drawn views per image (an augmentation bank)
+    @property
+    def is_export(self) -> bool: return self.container is not None   # tar shards: `WebDatasetLatents` reads them
     @property
     def dataset(self) -> str | None: return self.describe.get("dataset")
     @property
@@ -145,6 +148,8 @@ class StoreManifest:
         m = _from_dict(cls, d, where)
         try: m.fmt   # a format this ci2p does not know is refused here, naming the file
         except UsageError as e: raise UsageError(f"{where}: {e}") from None
+        if m.container not in (None, WEBDATASET):
+            raise UsageError(f"{where}: container {m.container!r} is not one this ci2p reads ({WEBDATASET!r})")
         m.entropy_model = _from_dict(FileRecord, d["entropy_model"], f"{where} (entropy_model)")
         m.splits = {n: _from_dict(SplitRecord, sp, f"{where} (split {n})") for n, sp in d["splits"].items()}
         for n, sp in m.splits.items():

@@ -42,6 +42,9 @@ class LatentStore(torch.utils.data.Dataset):
     def __init__(self, path, split: str = "train", flip: bool = False, manifest: StoreManifest | None = None):
         self.root, self.manifest = Path(path), manifest or read_manifest(path)
         m = self.manifest
+        if m.is_export:
+            raise UsageError(f"{path} is a WebDataset export, not a latent store: `WebDatasetLatents` reads it (and "
+                             "`--store` does, in training and validation)")
         if split not in m.splits: raise UsageError(f"{path} has no split {split!r}; it has {sorted(m.splits)}")
         sp, self.split = m.splits[split], split
         self.fmt, self.views, self.classes, self.shape = m.fmt, sp.views, m.classes, tuple(m.latent_shape)

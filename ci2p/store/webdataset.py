@@ -16,7 +16,7 @@ from ..files import output_folder, sha256_file
 from ..paths import create_folder
 from .build import check_store_files
 from .formats import SYMBOL_DTYPES, ReadContext
-from .manifest import FileRecord, ShardRecord, StoreManifest, read_manifest
+from .manifest import WEBDATASET, FileRecord, ShardRecord, StoreManifest, read_manifest
 from .read import epoch_views, map_shard
 
 # %% auto #0
@@ -58,8 +58,8 @@ def _check_export_folder(root: Path, out: Path) -> None:
         return
     held = read_manifest(out)   # one that is not a store's manifest is refused by name here
     source = (held.exported_from or {}).get("store")
-    if held.container != "webdataset" or source is None or Path(source).resolve() != root.resolve():
-        what = f"an export of {source}" if held.container == "webdataset" else "a latent store"
+    if not held.is_export or source is None or Path(source).resolve() != root.resolve():
+        what = f"an export of {source}" if held.is_export else "a latent store"
         raise UsageError(f"{out} holds {what}: export to an empty folder, or delete that one first")
 
 def export_webdataset(store, out, progress: bool = False) -> StoreManifest:
@@ -68,7 +68,7 @@ def export_webdataset(store, out, progress: bool = False) -> StoreManifest:
     manifest."""
     root, out = Path(store), output_folder(out, "OUT")   # an existing file there: one line, not a FileExistsError
     m = read_manifest(root)
-    if m.container:
+    if m.is_export:
         source = (m.exported_from or {}).get("store")
         raise UsageError(f"{root} is a {m.container} export already (of {source}): export the store itself")
     if not m.fmt.exports_frames:
@@ -84,7 +84,7 @@ def export_webdataset(store, out, progress: bool = False) -> StoreManifest:
         shards = [_export_shard(root / s.file, out / f"{name}-{k:05d}.tar", s, sp.views, m.fmt.frame_ext)
                   for k, s in enumerate(tqdm(sp.shards, desc=f"export {name}", disable=not progress))]
         splits[name] = replace(sp, shards=shards)
-    e = replace(m, container="webdataset", splits=splits,
+    e = replace(m, container=WEBDATASET, splits=splits,
                 entropy_model=FileRecord("entropy_model.safetensors", sha256_file(out / "entropy_model.safetensors")),
                 exported_from={"store": str(root), "manifest_sha256": sha256_file(root / "manifest.json")})
     e.write(out)
@@ -107,8 +107,8 @@ class WebDatasetLatents(torch.utils.data.IterableDataset):
         self.manifest = m = manifest or StoreManifest.from_dict(
             json.loads(_read_url(f"{self.root}/manifest.json")), f"{self.root}/manifest.json"
         )
-        if m.container != "webdataset":
-            raise UsageError(f"{root} is not an exported WebDataset store (no container: webdataset)")
+        if not m.is_export:
+            raise UsageError(f"{root} is not an exported WebDataset store (no container: {WEBDATASET})")
         if split not in m.splits: raise UsageError(f"{root} has no split {split!r}; it has {sorted(m.splits)}")
         sp, self.fmt = m.splits[split], m.fmt
         self.split, self.seed, self.rank, self.world = split, seed, rank, world
