@@ -37,8 +37,11 @@ def load_codec(weights: str | os.PathLike | None, quality: int = 5) -> Factorize
     if weights in (None, "random"): return build_codec(quality)
     state, meta = read_state_dict(codec_file(weights))
     if meta.get("format") == "ci2p-encoder" or not any(k.startswith("g_s.") for k in state):
-        raise UsageError(f"{weights} holds only the encoder g_a; a codec (g_a, g_s, entropy model) is needed, "
-                         f"e.g. the codec.safetensors written by `python -m ci2p.codec pretrain`")
+        encoder = meta.get("format") == "ci2p-encoder" or any(k.startswith("g_a.") for k in state)
+        names = ", ".join(sorted(state)[:3]) + (", ..." if len(state) > 3 else "")
+        held = "only the encoder g_a" if encoder else f"no codec (its tensors: {names})"
+        raise UsageError(f"{weights} holds {held}; a codec (g_a, g_s, entropy model) is needed, e.g. the "
+                         "codec.safetensors written by `python -m ci2p.codec pretrain`")
     codec = FactorizedPrior.from_state_dict(state)
     if codec.M != codec_channels(quality)[1]:
         raise UsageError(
